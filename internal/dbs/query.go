@@ -1,0 +1,58 @@
+package dbs
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Query is what DescribeRestoreTaskList is asked. Zero values are not sent.
+type Query struct {
+	BackupPlanID   string   // BackupPlanId
+	RestoreTaskIDs []string // RestoreTaskId, comma-separated (split into batches when long)
+	StartTimestamp Int      // StartTimestamp, UNIX ms
+	EndTimestamp   Int      // EndTimestamp, UNIX ms
+	ClientToken    string   // ClientToken
+	PageSize       int      // PageSize, 1–100; 0 means 100
+}
+
+// Listing is the result of reading a query.
+type Listing struct {
+	// Tasks in the API's order, each restore task id at most once.
+	Tasks []RestoreTask
+	// TotalElements is the API's count for the server-side query (before any client-side filter).
+	TotalElements int64
+	// Requests is how many HTTP requests the read made, retries included.
+	Requests int
+}
+
+// Credentials sign a request. SecurityToken is set for temporary (STS) credentials.
+type Credentials struct {
+	AccessKeyID     string
+	AccessKeySecret string
+	SecurityToken   string
+}
+
+// CredentialsSource hands out the credentials to sign the next request with. It is called for every
+// attempt, so that temporary credentials refreshed in between are used; it must be safe for concurrent use.
+type CredentialsSource interface {
+	Credentials(ctx context.Context) (Credentials, error)
+}
+
+// LogFunc receives one debug line (a message and its fields). It must never be handed a secret.
+type LogFunc func(ctx context.Context, msg string, fields map[string]any)
+
+// Config configures a Client.
+type Config struct {
+	// Endpoint is the base URL with its scheme, e.g. "https://dbs-api.cn-hangzhou.aliyuncs.com".
+	Endpoint    string
+	Credentials CredentialsSource
+	// HTTPClient is used for every request; nil means a client of our own with keep-alive connections.
+	HTTPClient *http.Client
+	UserAgent  string
+	// MaxRetryTimeout bounds the time spent retrying one request; 0 means the default.
+	MaxRetryTimeout time.Duration
+	// MaxConcurrentRequests bounds the requests in flight for one listing, 1–32; 0 means 8.
+	MaxConcurrentRequests int
+	Log                   LogFunc
+}

@@ -1,0 +1,216 @@
+// Package dbs is a small client for Alibaba Cloud Database Backup Service (DBS), API version 2019-03-06.
+// It knows nothing of Terraform: it turns a Query into every restore task the API returns, typed.
+package dbs
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// String is a string field as the API sent it. Valid is false when the API left the field out or sent null,
+// so that "absent" never turns into "".
+type String struct {
+	Value string
+	Valid bool
+}
+
+// Int is an integer field as the API sent it. Valid is false when the API left the field out or sent null,
+// so that "absent" never turns into 0.
+type Int struct {
+	Value int64
+	Valid bool
+}
+
+// UnmarshalJSON takes a JSON string as is. A number or boolean is kept as the text the API sent (the API is
+// loose about types: a port may come as 3306 or "3306"); objects and arrays are errors.
+func (s *String) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0:
+		return fmt.Errorf("empty value")
+	case string(b) == "null":
+		*s = String{}
+	case b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = String{Value: v, Valid: true}
+	case b[0] == '{' || b[0] == '[':
+		return fmt.Errorf("expected a string, got %s", kindOfJSON(b))
+	default: // number, true, false: keep the literal text
+		*s = String{Value: string(b), Valid: true}
+	}
+	return nil
+}
+
+// UnmarshalJSON takes a JSON integer or an integer sent as a numeric string ("42"). An empty string is
+// taken as absent. A fraction, an exponent, an integer outside int64 or any other text is an error:
+// a number is never rounded or guessed.
+func (n *Int) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return fmt.Errorf("empty value")
+	}
+	text := string(b)
+	switch b[0] {
+	case 'n':
+		if text == "null" {
+			*n = Int{}
+			return nil
+		}
+	case '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		if v == "" {
+			*n = Int{}
+			return nil
+		}
+		text = v
+	case '{', '[', 't', 'f':
+		return fmt.Errorf("expected an integer, got %s", kindOfJSON(b))
+	}
+	v, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return fmt.Errorf("expected an integer, got %.40q", text)
+	}
+	*n = Int{Value: v, Valid: true}
+	return nil
+}
+
+func kindOfJSON(b []byte) string {
+	switch b[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	default:
+		return "a number"
+	}
+}
+
+// RestoreTask is one RestoreTaskDetail of DescribeRestoreTaskList, every field the API documents, in the
+// reference's order. Any field may be absent (older API versions lack the last eleven).
+type RestoreTask struct {
+	RestoreStatus                                 String `json:"RestoreStatus"`
+	FullStruAfterRestoreProgress                  Int    `json:"FullStruAfterRestoreProgress"`
+	CrossRoleName                                 String `json:"CrossRoleName"`
+	RestoreDir                                    String `json:"RestoreDir"`
+	CrossAliyunID                                 String `json:"CrossAliyunId"`
+	RestoreObjects                                String `json:"RestoreObjects"`
+	BackupPlanID                                  String `json:"BackupPlanId"`
+	DestinationEndpointRegion                     String `json:"DestinationEndpointRegion"`
+	RestoreTaskCreateTime                         Int    `json:"RestoreTaskCreateTime"`
+	DestinationEndpointUserName                   String `json:"DestinationEndpointUserName"`
+	RestoreTaskFinishTime                         Int    `json:"RestoreTaskFinishTime"`
+	DestinationEndpointIPPort                     String `json:"DestinationEndpointIpPort"`
+	DestinationEndpointDatabaseName               String `json:"DestinationEndpointDatabaseName"`
+	DestinationEndpointInstanceType               String `json:"DestinationEndpointInstanceType"`
+	DestinationEndpointOracleSID                  String `json:"DestinationEndpointOracleSID"`
+	FullStruforeRestoreProgress                   Int    `json:"FullStruforeRestoreProgress"`
+	ErrMessage                                    String `json:"ErrMessage"`
+	RestoreTaskID                                 String `json:"RestoreTaskId"`
+	FullDataRestoreProgress                       Int    `json:"FullDataRestoreProgress"`
+	ContinuousRestoreProgress                     Int    `json:"ContinuousRestoreProgress"`
+	DestinationEndpointInstanceID                 String `json:"DestinationEndpointInstanceID"`
+	BackupSetID                                   String `json:"BackupSetId"`
+	BackupGatewayID                               Int    `json:"BackupGatewayId"`
+	RestoreTaskName                               String `json:"RestoreTaskName"`
+	RestoreTime                                   Int    `json:"RestoreTime"`
+	DestinationEndpointHost                       String `json:"DestinationEndpointHost"`
+	DestinationEndpointPort                       String `json:"DestinationEndpointPort"`
+	DestinationEndpointEnableSsl                  String `json:"DestinationEndpointEnableSsl"`
+	BackupGatewayIdentifier                       String `json:"BackupGatewayIdentifier"`
+	BackupSourceOssRegion                         String `json:"BackupSourceOssRegion"`
+	RestoreDestinationMode                        String `json:"RestoreDestinationMode"`
+	PhysicalFullBackupRecoverProgress             Int    `json:"PhysicalFullBackupRecoverProgress"`
+	PhysicalFullAndIncrementBackupRecoverProgress Int    `json:"PhysicalFullAndIncrementBackupRecoverProgress"`
+	PhysicalIncrementBackupRecoverProgress        Int    `json:"PhysicalIncrementBackupRecoverProgress"`
+	PhysicalDatabaseOnlineProgress                Int    `json:"PhysicalDatabaseOnlineProgress"`
+	PhysicalBackupRecoverProgress                 Int    `json:"PhysicalBackupRecoverProgress"`
+}
+
+// Kind is the JSON type of a RestoreTaskDetail field.
+type Kind uint8
+
+const (
+	KindString Kind = iota
+	KindInteger
+)
+
+// Field describes one RestoreTaskDetail field, so that code which must treat every field alike (state
+// building, output files, tests) walks one table instead of naming 36 fields again.
+type Field struct {
+	Name string // the API's name, as in the JSON body
+	Kind Kind
+	str  func(*RestoreTask) *String
+	num  func(*RestoreTask) *Int
+}
+
+// String returns the field's value in t; only for KindString fields.
+func (f Field) String(t *RestoreTask) String { return *f.str(t) }
+
+// Int returns the field's value in t; only for KindInteger fields.
+func (f Field) Int(t *RestoreTask) Int { return *f.num(t) }
+
+// SetString sets the field in t; only for KindString fields (used to build test data).
+func (f Field) SetString(t *RestoreTask, v String) { *f.str(t) = v }
+
+// SetInt sets the field in t; only for KindInteger fields (used to build test data).
+func (f Field) SetInt(t *RestoreTask, v Int) { *f.num(t) = v }
+
+func s(name string, get func(*RestoreTask) *String) Field {
+	return Field{Name: name, Kind: KindString, str: get}
+}
+
+func i(name string, get func(*RestoreTask) *Int) Field {
+	return Field{Name: name, Kind: KindInteger, num: get}
+}
+
+// Fields lists every RestoreTaskDetail field in the reference's order.
+var Fields = []Field{
+	s("RestoreStatus", func(t *RestoreTask) *String { return &t.RestoreStatus }),
+	i("FullStruAfterRestoreProgress", func(t *RestoreTask) *Int { return &t.FullStruAfterRestoreProgress }),
+	s("CrossRoleName", func(t *RestoreTask) *String { return &t.CrossRoleName }),
+	s("RestoreDir", func(t *RestoreTask) *String { return &t.RestoreDir }),
+	s("CrossAliyunId", func(t *RestoreTask) *String { return &t.CrossAliyunID }),
+	s("RestoreObjects", func(t *RestoreTask) *String { return &t.RestoreObjects }),
+	s("BackupPlanId", func(t *RestoreTask) *String { return &t.BackupPlanID }),
+	s("DestinationEndpointRegion", func(t *RestoreTask) *String { return &t.DestinationEndpointRegion }),
+	i("RestoreTaskCreateTime", func(t *RestoreTask) *Int { return &t.RestoreTaskCreateTime }),
+	s("DestinationEndpointUserName", func(t *RestoreTask) *String { return &t.DestinationEndpointUserName }),
+	i("RestoreTaskFinishTime", func(t *RestoreTask) *Int { return &t.RestoreTaskFinishTime }),
+	s("DestinationEndpointIpPort", func(t *RestoreTask) *String { return &t.DestinationEndpointIPPort }),
+	s("DestinationEndpointDatabaseName", func(t *RestoreTask) *String { return &t.DestinationEndpointDatabaseName }),
+	s("DestinationEndpointInstanceType", func(t *RestoreTask) *String { return &t.DestinationEndpointInstanceType }),
+	s("DestinationEndpointOracleSID", func(t *RestoreTask) *String { return &t.DestinationEndpointOracleSID }),
+	i("FullStruforeRestoreProgress", func(t *RestoreTask) *Int { return &t.FullStruforeRestoreProgress }),
+	s("ErrMessage", func(t *RestoreTask) *String { return &t.ErrMessage }),
+	s("RestoreTaskId", func(t *RestoreTask) *String { return &t.RestoreTaskID }),
+	i("FullDataRestoreProgress", func(t *RestoreTask) *Int { return &t.FullDataRestoreProgress }),
+	i("ContinuousRestoreProgress", func(t *RestoreTask) *Int { return &t.ContinuousRestoreProgress }),
+	s("DestinationEndpointInstanceID", func(t *RestoreTask) *String { return &t.DestinationEndpointInstanceID }),
+	s("BackupSetId", func(t *RestoreTask) *String { return &t.BackupSetID }),
+	i("BackupGatewayId", func(t *RestoreTask) *Int { return &t.BackupGatewayID }),
+	s("RestoreTaskName", func(t *RestoreTask) *String { return &t.RestoreTaskName }),
+	i("RestoreTime", func(t *RestoreTask) *Int { return &t.RestoreTime }),
+	s("DestinationEndpointHost", func(t *RestoreTask) *String { return &t.DestinationEndpointHost }),
+	s("DestinationEndpointPort", func(t *RestoreTask) *String { return &t.DestinationEndpointPort }),
+	s("DestinationEndpointEnableSsl", func(t *RestoreTask) *String { return &t.DestinationEndpointEnableSsl }),
+	s("BackupGatewayIdentifier", func(t *RestoreTask) *String { return &t.BackupGatewayIdentifier }),
+	s("BackupSourceOssRegion", func(t *RestoreTask) *String { return &t.BackupSourceOssRegion }),
+	s("RestoreDestinationMode", func(t *RestoreTask) *String { return &t.RestoreDestinationMode }),
+	i("PhysicalFullBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalFullBackupRecoverProgress }),
+	i("PhysicalFullAndIncrementBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalFullAndIncrementBackupRecoverProgress }),
+	i("PhysicalIncrementBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalIncrementBackupRecoverProgress }),
+	i("PhysicalDatabaseOnlineProgress", func(t *RestoreTask) *Int { return &t.PhysicalDatabaseOnlineProgress }),
+	i("PhysicalBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalBackupRecoverProgress }),
+}

@@ -1,0 +1,385 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/dbs"
+)
+
+var (
+	_ datasource.DataSourceWithConfigure        = (*dbsRestoreTasksDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*dbsRestoreTasksDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig   = (*dbsRestoreTasksDataSource)(nil)
+)
+
+func newDbsRestoreTasksDataSource() datasource.DataSource { return &dbsRestoreTasksDataSource{} }
+
+type dbsRestoreTasksDataSource struct {
+	client *dbs.Client
+}
+
+// dbsRestoreTasksDataSourceModel is the data source's configuration and state. `tasks` stays a
+// types.List: its objects are built from restoreTaskAttributes rather than from a 37-field struct.
+type dbsRestoreTasksDataSourceModel struct {
+	BackupPlanID   types.String `tfsdk:"backup_plan_id"`
+	IDs            types.List   `tfsdk:"ids"`
+	StartTimestamp types.Int64  `tfsdk:"start_timestamp"`
+	EndTimestamp   types.Int64  `tfsdk:"end_timestamp"`
+	StartTime      types.String `tfsdk:"start_time"`
+	EndTime        types.String `tfsdk:"end_time"`
+	ClientToken    types.String `tfsdk:"client_token"`
+	PageSize       types.Int64  `tfsdk:"page_size"`
+	PageNumber     types.Int64  `tfsdk:"page_number"`
+	Status         types.String `tfsdk:"status"`
+	NameRegex      types.String `tfsdk:"name_regex"`
+	OutputFile     types.String `tfsdk:"output_file"`
+	Names          types.List   `tfsdk:"names"`
+	TotalCount     types.Int64  `tfsdk:"total_count"`
+	Tasks          types.List   `tfsdk:"tasks"`
+}
+
+const defaultPageSize = 100
+
+func (d *dbsRestoreTasksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_dbs_restore_tasks"
+}
+
+func (d *dbsRestoreTasksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = dbsRestoreTasksSchema()
+}
+
+func dbsRestoreTasksSchema() schema.Schema {
+	taskAttrs := make(map[string]schema.Attribute, len(restoreTaskAttributes)+1)
+	taskAttrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "ID of the restore job (the same as `restore_task_id`)."}
+	for _, a := range restoreTaskAttributes {
+		switch a.field.Kind {
+		case dbs.KindInteger:
+			taskAttrs[a.name] = schema.Int64Attribute{Computed: true, MarkdownDescription: a.description + " Null when the API does not send it."}
+		default:
+			taskAttrs[a.name] = schema.StringAttribute{Computed: true, MarkdownDescription: a.description + " Null when the API does not send it."}
+		}
+	}
+	rfc3339 := stringvalidator.RegexMatches(regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T`), "must be an RFC 3339 time, e.g. `2026-01-02T15:04:05Z`")
+
+	return schema.Schema{
+		MarkdownDescription: "Reads the restore jobs of Alibaba Cloud Database Backup Service (DBS) through `DescribeRestoreTaskList`, " +
+			"every page of them, with every field the API returns. Fields the API leaves out are `null`. " +
+			"Without a match, `tasks`, `ids` and `names` are empty lists.",
+		Attributes: map[string]schema.Attribute{
+			"backup_plan_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Read the restore jobs of this backup plan (`BackupPlanId`). Conflicts with `ids`.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"ids": schema.ListAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				MarkdownDescription: "Restore job IDs to read (`RestoreTaskId`). Conflicts with `backup_plan_id`. " +
+					"After the read: the IDs of the jobs in `tasks`, in the same order.",
+				Validators: []validator.List{listvalidator.NoNullValues(), listvalidator.ValueStringsAre(
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.RegexMatches(regexp.MustCompile(`^[^,\s]+$`), "must not contain commas or spaces"),
+				)},
+			},
+			"start_timestamp": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Start of the time range, UNIX time in milliseconds (`StartTimestamp`). Conflicts with `start_time`.",
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"end_timestamp": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "End of the time range, UNIX time in milliseconds (`EndTimestamp`). Conflicts with `end_time`.",
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"start_time": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Start of the time range as an RFC 3339 time, e.g. `timeadd(plantimestamp(), \"-24h\")`; " +
+					"sent as `StartTimestamp` in milliseconds. Conflicts with `start_timestamp`.",
+				Validators: []validator.String{rfc3339, rfc3339Validator{}},
+			},
+			"end_time": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "End of the time range as an RFC 3339 time; sent as `EndTimestamp` in milliseconds. " +
+					"Conflicts with `end_timestamp`.",
+				Validators: []validator.String{rfc3339, rfc3339Validator{}},
+			},
+			"client_token": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Idempotence token sent as `ClientToken`.",
+			},
+			"page_size": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("Restore jobs asked for in each request, `1`–`100`. Default `%d`.", defaultPageSize),
+				Validators:          []validator.Int64{int64validator.Between(1, 100)},
+			},
+			"page_number": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Read only this page (pages count from `0`) instead of every page. " +
+					"`status` and `name_regex` still filter it.",
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"status": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Keep only the restore jobs whose `restore_status` equals this value (filtered by the provider).",
+			},
+			"name_regex": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Keep only the restore jobs whose `restore_task_name` matches this [RE2](https://github.com/google/re2/wiki/Syntax) regular expression (filtered by the provider). Jobs without a name do not match.",
+				Validators:          []validator.String{regexValidator{}},
+			},
+			"output_file": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Write `tasks` to this file as a JSON array of objects with the same keys (absent fields `null`). " +
+					"The file is written whole or not at all, readable by its owner only (mode `0600`). Its directory must exist.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"names": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Computed:            true,
+				MarkdownDescription: "`names[i]` is the name of the job `ids[i]`; `null` where the API gives none.",
+			},
+			"total_count": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "The API's count (`TotalElements`) of restore jobs for the query it was sent, before `status` and `name_regex` filter them.",
+			},
+			"tasks": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The restore jobs, in the API's order, each once. Every field of `RestoreTaskDetail` under its snake_case name; a field the API leaves out is `null`.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: taskAttrs},
+			},
+		},
+	}
+}
+
+func (d *dbsRestoreTasksDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.Conflicting(path.MatchRoot("backup_plan_id"), path.MatchRoot("ids")),
+		datasourcevalidator.Conflicting(path.MatchRoot("start_timestamp"), path.MatchRoot("start_time")),
+		datasourcevalidator.Conflicting(path.MatchRoot("end_timestamp"), path.MatchRoot("end_time")),
+	}
+}
+
+// ValidateConfig refuses a time range that ends before it starts, which the API would answer with nothing.
+func (d *dbsRestoreTasksDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var cfg dbsRestoreTasksDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	start, startKnown := rangeBound(cfg.StartTimestamp, cfg.StartTime)
+	end, endKnown := rangeBound(cfg.EndTimestamp, cfg.EndTime)
+	if startKnown && endKnown && start.Valid && end.Valid && end.Value < start.Value {
+		at := path.Root("end_timestamp")
+		if !cfg.EndTime.IsNull() {
+			at = path.Root("end_time")
+		}
+		resp.Diagnostics.AddAttributeError(at, "Invalid time range",
+			fmt.Sprintf("The end of the time range (%d ms) is before its start (%d ms).", end.Value, start.Value))
+	}
+}
+
+// rangeBound is a time bound in UNIX ms from either of its two spellings; known is false while a value
+// is unknown (validation then waits for it).
+func rangeBound(ms types.Int64, rfc types.String) (dbs.Int, bool) {
+	if ms.IsUnknown() || rfc.IsUnknown() {
+		return dbs.Int{}, false
+	}
+	if !ms.IsNull() {
+		return dbs.Int{Value: ms.ValueInt64(), Valid: true}, true
+	}
+	if !rfc.IsNull() {
+		t, err := time.Parse(time.RFC3339, rfc.ValueString())
+		if err != nil {
+			return dbs.Int{}, false
+		}
+		return dbs.Int{Value: t.UnixMilli(), Valid: true}, true
+	}
+	return dbs.Int{}, true
+}
+
+func (d *dbsRestoreTasksDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	d.client = data.client
+}
+
+func (d *dbsRestoreTasksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg dbsRestoreTasksDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	result, diags := readRestoreTasks(ctx, d.client, cfg)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	cfg.IDs, cfg.Names, cfg.Tasks = result.frameworkLists()
+	cfg.TotalCount = types.Int64Value(result.totalCount)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+// restoreTasksResult is a finished read: the tasks that passed every filter and the API's total.
+type restoreTasksResult struct {
+	tasks      []dbs.RestoreTask
+	totalCount int64
+}
+
+// readRestoreTasks is the whole read behind the data source, shared by every way its state is written:
+// configuration → query → every page (or one) → client-side filters → output_file.
+func readRestoreTasks(ctx context.Context, client *dbs.Client, cfg dbsRestoreTasksDataSourceModel) (*restoreTasksResult, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if client == nil {
+		diags.AddError("Unconfigured provider", "The provider was not configured before the data source was read. Please report this issue to the provider developers.")
+		return nil, diags
+	}
+	q, diags := buildQuery(ctx, cfg)
+	if diags.HasError() {
+		return nil, diags
+	}
+
+	var listing *dbs.Listing
+	var err error
+	if cfg.PageNumber.IsNull() {
+		listing, err = client.ListRestoreTasks(ctx, q)
+	} else {
+		listing, err = client.ListRestoreTasksPage(ctx, q, int(cfg.PageNumber.ValueInt64()))
+	}
+	if err != nil {
+		diags.AddError("Unable to read DBS restore tasks", err.Error())
+		return nil, diags
+	}
+
+	tasks, err := filterTasks(listing.Tasks, cfg.Status, cfg.NameRegex)
+	if err != nil {
+		diags.AddAttributeError(path.Root("name_regex"), "Invalid name_regex", err.Error())
+		return nil, diags
+	}
+	if !cfg.OutputFile.IsNull() {
+		if err := writeOutputFile(cfg.OutputFile.ValueString(), tasks); err != nil {
+			diags.AddAttributeError(path.Root("output_file"), "Unable to write output_file", err.Error())
+			return nil, diags
+		}
+	}
+	return &restoreTasksResult{tasks: tasks, totalCount: listing.TotalElements}, diags
+}
+
+func buildQuery(ctx context.Context, cfg dbsRestoreTasksDataSourceModel) (dbs.Query, diag.Diagnostics) {
+	q := dbs.Query{
+		BackupPlanID: cfg.BackupPlanID.ValueString(),
+		ClientToken:  cfg.ClientToken.ValueString(),
+		PageSize:     int(int64Or(cfg.PageSize, defaultPageSize)),
+	}
+	var diags diag.Diagnostics
+	if !cfg.IDs.IsNull() && !cfg.IDs.IsUnknown() {
+		diags.Append(cfg.IDs.ElementsAs(ctx, &q.RestoreTaskIDs, false)...)
+	}
+	q.StartTimestamp, _ = rangeBound(cfg.StartTimestamp, cfg.StartTime)
+	q.EndTimestamp, _ = rangeBound(cfg.EndTimestamp, cfg.EndTime)
+	return q, diags
+}
+
+// filterTasks applies the client-side filters. It returns a new slice so that the listing is not changed.
+func filterTasks(tasks []dbs.RestoreTask, status, nameRegex types.String) ([]dbs.RestoreTask, error) {
+	var re *regexp.Regexp
+	if !nameRegex.IsNull() {
+		var err error
+		if re, err = regexp.Compile(nameRegex.ValueString()); err != nil {
+			return nil, err
+		}
+	}
+	if status.IsNull() && re == nil {
+		return tasks, nil
+	}
+	kept := make([]dbs.RestoreTask, 0, len(tasks))
+	for i := range tasks {
+		t := &tasks[i]
+		if !status.IsNull() && (!t.RestoreStatus.Valid || t.RestoreStatus.Value != status.ValueString()) {
+			continue
+		}
+		if re != nil && (!t.RestoreTaskName.Valid || !re.MatchString(t.RestoreTaskName.Value)) {
+			continue
+		}
+		kept = append(kept, *t)
+	}
+	return kept, nil
+}
+
+// taskObjectType is the Terraform type of one element of `tasks`.
+var taskObjectType = func() types.ObjectType {
+	attrTypes := make(map[string]attr.Type, len(restoreTaskAttributes)+1)
+	attrTypes["id"] = types.StringType
+	for _, a := range restoreTaskAttributes {
+		if a.field.Kind == dbs.KindInteger {
+			attrTypes[a.name] = types.Int64Type
+		} else {
+			attrTypes[a.name] = types.StringType
+		}
+	}
+	return types.ObjectType{AttrTypes: attrTypes}
+}()
+
+// frameworkLists builds ids, names and tasks as framework values: the straightforward way, kept as the
+// reference that the fast read path must match byte for byte.
+func (r *restoreTasksResult) frameworkLists() (ids, names, tasks types.List) {
+	idVals := make([]attr.Value, 0, len(r.tasks))
+	nameVals := make([]attr.Value, 0, len(r.tasks))
+	taskVals := make([]attr.Value, 0, len(r.tasks))
+	for i := range r.tasks {
+		t := &r.tasks[i]
+		id := stringValue(t.RestoreTaskID)
+		idVals = append(idVals, id)
+		nameVals = append(nameVals, stringValue(t.RestoreTaskName))
+		obj := make(map[string]attr.Value, len(restoreTaskAttributes)+1)
+		obj["id"] = id
+		for _, a := range restoreTaskAttributes {
+			if a.field.Kind == dbs.KindInteger {
+				obj[a.name] = int64Value(a.field.Int(t))
+			} else {
+				obj[a.name] = stringValue(a.field.String(t))
+			}
+		}
+		taskVals = append(taskVals, types.ObjectValueMust(taskObjectType.AttrTypes, obj))
+	}
+	return types.ListValueMust(types.StringType, idVals),
+		types.ListValueMust(types.StringType, nameVals),
+		types.ListValueMust(taskObjectType, taskVals)
+}
+
+func stringValue(s dbs.String) types.String {
+	if !s.Valid {
+		return types.StringNull()
+	}
+	return types.StringValue(s.Value)
+}
+
+func int64Value(n dbs.Int) types.Int64 {
+	if !n.Valid {
+		return types.Int64Null()
+	}
+	return types.Int64Value(n.Value)
+}

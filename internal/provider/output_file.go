@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/dbs"
+)
+
+// writeOutputFile writes tasks as a JSON array of objects keyed like `tasks`, absent fields null. The file
+// is written to a temporary file in the same directory and renamed over the target, so a reader never sees
+// half a file; it is created 0600 because restore jobs name hosts, accounts and databases.
+func writeOutputFile(name string, tasks []dbs.RestoreTask) error {
+	dir := filepath.Dir(name)
+	if info, err := os.Stat(dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("the directory %q does not exist; create it first", dir)
+		}
+		return err
+	} else if !info.IsDir() {
+		return fmt.Errorf("%q is not a directory", dir)
+	}
+
+	body := tasksJSON(tasks)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(body); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
+
+// tasksJSON encodes tasks with the keys in schema order ("id" first), so the file diffs cleanly.
+func tasksJSON(tasks []dbs.RestoreTask) []byte {
+	var b bytes.Buffer
+	b.WriteString("[")
+	for i := range tasks {
+		t := &tasks[i]
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n  {\"id\": ")
+		writeJSONString(&b, t.RestoreTaskID)
+		for _, a := range restoreTaskAttributes {
+			b.WriteString(", ")
+			writeJSONKey(&b, a.name)
+			if a.field.Kind == dbs.KindInteger {
+				if n := a.field.Int(t); n.Valid {
+					fmt.Fprintf(&b, "%d", n.Value)
+				} else {
+					b.WriteString("null")
+				}
+			} else {
+				writeJSONString(&b, a.field.String(t))
+			}
+		}
+		b.WriteString("}")
+	}
+	if len(tasks) > 0 {
+		b.WriteString("\n")
+	}
+	b.WriteString("]\n")
+	return b.Bytes()
+}
+
+func writeJSONKey(b *bytes.Buffer, key string) {
+	k, _ := json.Marshal(key)
+	b.Write(k)
+	b.WriteString(": ")
+}
+
+func writeJSONString(b *bytes.Buffer, s dbs.String) {
+	if !s.Valid {
+		b.WriteString("null")
+		return
+	}
+	v, _ := json.Marshal(s.Value) // marshalling a string cannot fail
+	b.Write(v)
+}
