@@ -1,0 +1,265 @@
+package emulator
+
+import (
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Key is an AccessKey the emulator knows.
+type Key struct {
+	Secret string
+	// SecurityToken, when set, makes the key temporary (an STS key): every request signed with it must
+	// carry this token. A key without one refuses requests that carry a token.
+	SecurityToken string
+	// Expires, when set, is the moment a temporary key stops working.
+	Expires time.Time
+}
+
+// Options configure New. Every field may be left zero.
+type Options struct {
+	Keys  map[string]Key
+	Tasks []Task
+	// Clock is the server's time for checking signature timestamps; nil means time.Now.
+	Clock func() time.Time
+	// Logf, when set, receives one line per request. The line never holds a secret or a token.
+	Logf func(format string, args ...any)
+}
+
+// Server is the emulated gateway and DBS service. It is an http.Handler and safe for concurrent use;
+// every setter takes effect from the next request on.
+type Server struct {
+	clock   func() time.Time
+	logf    func(format string, args ...any)
+	mux     *http.ServeMux
+	actions map[string]action
+
+	mu           sync.Mutex
+	keys         map[string]Key
+	tasks        []Task
+	latency      time.Duration
+	faults       faultState
+	shifted      int // tasks inserted by the ShiftList fault, to name the next one
+	nonces       map[string]map[string]time.Time
+	noncesPruned time.Time
+	stats        Stats
+	log          []Request
+	httptest     *httptest.Server
+}
+
+// action is one API operation the server answers. New registers DBS's; STS's can be registered the same
+// way from their own file.
+type action struct {
+	version string
+	serve   func(*call)
+}
+
+// call is one API request on its way through the server.
+type call struct {
+	s         *Server
+	w         http.ResponseWriter
+	r         *http.Request
+	requestID string
+	now       time.Time
+	rec       *Request
+	params    map[string]string // the action's parameters, common signature parameters left out
+	// transport is the fault that breaks how the body travels ("" none, "TruncateBody", "DropConnection").
+	transport string
+}
+
+// DBSVersion is the API version DBS actions answer to.
+const DBSVersion = "2019-03-06"
+
+// maxLog bounds the request log, so that a long-running emulator does not grow without end.
+const maxLog = 10000
+
+// New returns a server holding copies of the options' keys and tasks.
+func New(opts Options) *Server {
+	s := &Server{
+		clock:  opts.Clock,
+		logf:   opts.Logf,
+		keys:   map[string]Key{},
+		tasks:  append([]Task(nil), opts.Tasks...),
+		nonces: map[string]map[string]time.Time{},
+		stats:  Stats{ByAction: map[string]int{}, ByCode: map[string]int{}},
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	maps.Copy(s.keys, opts.Keys)
+	s.actions = map[string]action{
+		"DescribeRestoreTaskList": {version: DBSVersion, serve: (*call).describeRestoreTaskList},
+	}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("/", s.serveAPI)
+	return s
+}
+
+// Start serves on a fresh loopback port (httptest.NewServer) and returns the base URL, e.g.
+// "http://127.0.0.1:34567". Close stops it.
+func (s *Server) Start() string {
+	ts := httptest.NewServer(s)
+	s.mu.Lock()
+	s.httptest = ts
+	s.mu.Unlock()
+	return ts.URL
+}
+
+// Close stops what Start started, closing connections in flight.
+func (s *Server) Close() {
+	s.mu.Lock()
+	ts := s.httptest
+	s.httptest = nil
+	s.mu.Unlock()
+	if ts != nil {
+		ts.Close()
+	}
+}
+
+// AddKey registers an AccessKey, or replaces the one with the same id.
+func (s *Server) AddKey(accessKeyID string, k Key) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keys[accessKeyID] = k
+}
+
+// RemoveKey forgets an AccessKey; requests signed with it are then refused as unknown.
+func (s *Server) RemoveKey(accessKeyID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.keys, accessKeyID)
+}
+
+// SetTasks replaces the data set, in the order the API will list it.
+func (s *Server) SetTasks(tasks []Task) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tasks = append([]Task(nil), tasks...)
+}
+
+// Tasks returns the current data set (which the ShiftList fault changes).
+func (s *Server) Tasks() []Task {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Task(nil), s.tasks...)
+}
+
+// SetLatency delays every request by d before it is looked at; 0 turns the delay off. A client that
+// gives up while waiting gets no answer.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.stats.Requests++
+	s.stats.InFlight++
+	s.stats.MaxInFlight = max(s.stats.MaxInFlight, s.stats.InFlight)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.stats.InFlight--
+		s.mu.Unlock()
+	}()
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	c := &call{s: s, w: w, r: r, requestID: newRequestID(), rec: &Request{Method: r.Method, PageSize: 30}}
+	c.rec.RequestID = c.requestID
+	w.Header().Set("x-acs-request-id", c.requestID)
+	defer s.record(c.rec)
+
+	s.mu.Lock()
+	latency := s.latency
+	s.mu.Unlock()
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			c.rec.Code = "ClientGone"
+			return
+		}
+	}
+	c.now = s.clock()
+	c.rec.Time = c.now
+
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		c.writeGatewayError(gatewayError(400, CodeUnsupportedHTTPMethod, "The HTTP method %s is not supported; use GET or POST.", r.Method))
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		c.rec.Code = "ClientGone"
+		return
+	}
+	if len(body) > maxBodyBytes {
+		c.writeGatewayError(gatewayError(400, CodeInvalidParameter, "The request body is larger than %d bytes.", maxBodyBytes))
+		return
+	}
+
+	sr, aerr := parseSignedRequest(r, body)
+	if sr != nil {
+		c.rec.Signing, c.rec.AccessKeyID, c.rec.SecurityToken = sr.scheme, sr.accessKeyID, sr.token != ""
+		c.rec.Action, c.rec.Version = sr.action, sr.version
+	}
+	s.mu.Lock()
+	s.stats.ByAction[c.rec.Action]++
+	s.mu.Unlock()
+	if aerr == nil {
+		aerr = s.authenticate(sr, c.now, c.rec)
+	}
+	if aerr != nil {
+		c.writeGatewayError(aerr)
+		return
+	}
+	c.rec.Authenticated = true
+
+	act, ok := s.actions[sr.action]
+	if !ok {
+		c.writeGatewayError(gatewayError(404, CodeInvalidAction, "Specified api is not found, please check your url and method (action %q).", sr.action))
+		return
+	}
+	if sr.version != act.version {
+		c.writeGatewayError(gatewayError(400, CodeInvalidVersion, "Specified parameter Version is not valid: %s answers to %s, not %q.", sr.action, act.version, sr.version))
+		return
+	}
+	c.params = map[string]string{}
+	for _, p := range sr.params {
+		if !commonParams[p.key] {
+			c.params[p.key] = p.value
+		}
+	}
+	c.rec.Params = maps.Clone(c.params)
+	act.serve(c)
+}
+
+func (s *Server) record(rec *Request) {
+	s.mu.Lock()
+	if rec.Authenticated {
+		s.stats.Authenticated++
+	}
+	if rec.Code != "" {
+		s.stats.ByCode[rec.Code]++
+	}
+	s.stats.seq++
+	rec.Seq = s.stats.seq
+	s.log = append(s.log, *rec)
+	if len(s.log) >= 2*maxLog {
+		s.log = append([]Request(nil), s.log[len(s.log)-maxLog:]...)
+	}
+	s.mu.Unlock()
+	if s.logf != nil {
+		s.logf("%s %s signing=%s ak=%q token=%t page=%d size=%d -> %d %s %s",
+			rec.Method, rec.Action, rec.Signing, rec.AccessKeyID, rec.SecurityToken, rec.PageNum, rec.PageSize,
+			rec.Status, rec.Code, strings.Join(rec.Faults, ","))
+	}
+}
