@@ -1,0 +1,403 @@
+package dbs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+const (
+	// maxPages bounds what a server's counts can make us read (and allocate): 10 million tasks at
+	// 100 a page. A count beyond it is a broken answer, not a large account.
+	maxPages = 100_000
+	// maxRereads is how often a listing is read again from page 0 when it changed while being paged.
+	maxRereads = 3
+	// RestoreTaskId is sent comma-joined in the query string; beyond these the URL grows past what
+	// gateways accept, so longer lists are read in batches.
+	maxIDsPerBatch     = 50
+	maxIDCharsPerBatch = 1500
+)
+
+// ListRestoreTasks reads every page of q and returns all its restore tasks in the API's order, each
+// restore task id once (the first occurrence wins). It reads page 0, learns the page count, then reads
+// the other pages concurrently, at most MaxConcurrentRequests at once (fewer while the API throttles).
+// It is all or nothing: if any page fails, the error names the page and no tasks are returned. If the
+// list changes while it is paged (TotalElements moves), it is read again from the start, up to 3 times.
+// A long RestoreTaskIDs list is split into batches that are read concurrently and merged in order.
+func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error) {
+	base, size, err := q.params()
+	if err != nil {
+		return nil, err
+	}
+	ids, _ := cleanIDs(q.RestoreTaskIDs) // already checked by params
+	s := &session{limit: newLimiter(c.concurrency)}
+	batches := batchIDs(ids)
+	if len(batches) <= 1 {
+		tasks, total, err := c.listAll(ctx, base, size, s)
+		if err != nil {
+			return nil, err
+		}
+		return &Listing{Tasks: tasks, TotalElements: total, Requests: int(s.requests.Load())}, nil
+	}
+
+	type result struct {
+		tasks []RestoreTask
+		total int64
+	}
+	results := make([]result, len(batches))
+	errs := make([]error, len(batches))
+	bctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	done := 0
+	for i, batch := range batches {
+		params := cloneValues(base)
+		params.Set("RestoreTaskId", strings.Join(batch, ","))
+		first := done
+		done += len(batch)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tasks, total, err := c.listAll(bctx, params, size, s)
+			if err != nil {
+				errs[i] = fmt.Errorf("restore task ids %d-%d of %d: %w", first+1, first+len(batch), len(ids), err)
+				cancel()
+				return
+			}
+			results[i] = result{tasks, total}
+		}()
+	}
+	wg.Wait()
+	if err := firstError(ctx, errs); err != nil {
+		return nil, err
+	}
+	listing := &Listing{Tasks: make([]RestoreTask, 0), Requests: int(s.requests.Load())}
+	seen := map[string]bool{}
+	for _, r := range results {
+		listing.Tasks = appendUnique(listing.Tasks, r.tasks, seen)
+		listing.TotalElements += r.total
+	}
+	return listing, nil
+}
+
+// ListRestoreTasksPage reads the single page pageNum (0-based) of q. RestoreTaskIDs are sent as one
+// list, unbatched, since a batch would change what "a page" is.
+func (c *Client) ListRestoreTasksPage(ctx context.Context, q Query, pageNum int) (*Listing, error) {
+	if pageNum < 0 {
+		return nil, fmt.Errorf("dbs: page number must be 0 or more, got %d", pageNum)
+	}
+	base, size, err := q.params()
+	if err != nil {
+		return nil, err
+	}
+	s := &session{limit: newLimiter(1)}
+	a, err := c.fetchPage(ctx, withPage(base, pageNum), pageNum, s)
+	if err != nil {
+		return nil, err
+	}
+	if len(a.tasks) > size {
+		return nil, oversizeError(pageNum, len(a.tasks), size, a.requestID)
+	}
+	tasks := appendUnique(make([]RestoreTask, 0, len(a.tasks)), a.tasks, map[string]bool{})
+	total := int64(len(tasks))
+	if a.totalElements.Valid {
+		total = a.totalElements.Value
+	}
+	return &Listing{Tasks: tasks, TotalElements: total, Requests: int(s.requests.Load())}, nil
+}
+
+// errListShifted marks a read that saw TotalElements change between pages.
+type errListShifted struct {
+	first, later int64
+	page         int
+}
+
+func (e *errListShifted) Error() string {
+	return fmt.Sprintf("TotalElements was %d on page 0 and %d on page %d", e.first, e.later, e.page)
+}
+
+// listAll reads one query to its end, again from the start when the list shifts under it.
+func (c *Client) listAll(ctx context.Context, base url.Values, size int, s *session) ([]RestoreTask, int64, error) {
+	var shifted *errListShifted
+	for range maxRereads + 1 {
+		tasks, total, err := c.readPass(ctx, base, size, s)
+		if !errors.As(err, &shifted) {
+			return tasks, total, err
+		}
+	}
+	return nil, 0, fmt.Errorf("%s: the restore task list kept changing while it was read (%v), %d times in a row; try again when it is quieter",
+		apiAction, shifted, maxRereads+1)
+}
+
+// readPass reads page 0, plans the rest from its counts, and reads them.
+func (c *Client) readPass(ctx context.Context, base url.Values, size int, s *session) ([]RestoreTask, int64, error) {
+	p0, err := c.fetchLimited(ctx, base, 0, s)
+	if err != nil {
+		return nil, 0, err
+	}
+	col := newCollector(size)
+	if err := col.add(0, p0); err != nil {
+		return nil, 0, err
+	}
+	pages, known, err := plannedPages(p0, size)
+	if err != nil {
+		return nil, 0, err
+	}
+	sameList := func(k int, a *answer) error {
+		if p0.totalElements.Valid && a.totalElements.Valid && a.totalElements.Value != p0.totalElements.Value {
+			return &errListShifted{first: p0.totalElements.Value, later: a.totalElements.Value, page: k}
+		}
+		return nil
+	}
+
+	switch {
+	case col.ended >= 0 || (known && pages <= 1):
+	case !known:
+		// No counts to plan with: read on until a short page, one page at a time.
+		for k := 1; col.ended < 0; k++ {
+			if k >= maxPages {
+				return nil, 0, fmt.Errorf("%s: more than %d full pages and no end in sight; the API is not paging", apiAction, maxPages)
+			}
+			a, err := c.fetchLimited(ctx, base, k, s)
+			if err == nil {
+				err = sameList(k, a)
+			}
+			if err == nil {
+				err = col.add(k, a)
+			}
+			if err != nil {
+				return nil, 0, err
+			}
+		}
+	default:
+		rest, err := c.readPages(ctx, base, 1, pages, s, sameList)
+		if err != nil {
+			return nil, 0, err
+		}
+		for i, a := range rest {
+			if err := col.add(i+1, a); err != nil {
+				return nil, 0, err
+			}
+		}
+	}
+	total := int64(len(col.tasks))
+	if p0.totalElements.Valid {
+		total = p0.totalElements.Value
+	}
+	return col.tasks, total, nil
+}
+
+// plannedPages is how many pages the list has by page 0's counts, with each count checked against the
+// other and against maxPages. known is false when the API sent neither count.
+func plannedPages(p0 *answer, size int) (pages int, known bool, err error) {
+	te, tp := p0.totalElements, p0.totalPages
+	if te.Valid && te.Value < 0 || tp.Valid && tp.Value < 0 {
+		return 0, false, fmt.Errorf("%s page 0: negative counts (TotalElements %s, TotalPages %s)%s",
+			apiAction, countText(te), countText(tp), ridSuffix(p0.requestID))
+	}
+	var n int64
+	switch {
+	case te.Valid && tp.Valid:
+		n = min(tp.Value, ceilDiv(te.Value, int64(size)))
+	case te.Valid:
+		n = ceilDiv(te.Value, int64(size))
+	case tp.Valid:
+		n = tp.Value
+	default:
+		return 0, false, nil
+	}
+	if n > maxPages {
+		return 0, false, fmt.Errorf("%s page 0: the API announces %d pages (TotalElements %s, TotalPages %s), more than the %d this client reads%s",
+			apiAction, n, countText(te), countText(tp), maxPages, ridSuffix(p0.requestID))
+	}
+	return int(n), true, nil
+}
+
+func countText(n Int) string {
+	if !n.Valid {
+		return "absent"
+	}
+	return strconv.FormatInt(n.Value, 10)
+}
+
+func ceilDiv(a, b int64) int64 { return a/b + min(a%b, 1) }
+
+// readPages reads pages [from, to) concurrently and returns them in order. The first failure cancels
+// the pages still in flight; the error reported is the lowest-numbered page's own (not a cancellation
+// it caused elsewhere).
+func (c *Client) readPages(ctx context.Context, base url.Values, from, to int, s *session, check func(int, *answer) error) ([]*answer, error) {
+	n := to - from
+	out := make([]*answer, n)
+	errs := make([]error, n)
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var next atomic.Int64
+	next.Store(int64(from))
+	var wg sync.WaitGroup
+	for range min(c.concurrency, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for pctx.Err() == nil {
+				k := int(next.Add(1) - 1)
+				if k >= to {
+					return
+				}
+				a, err := c.fetchLimited(pctx, base, k, s)
+				if err == nil {
+					err = check(k, a)
+				}
+				if err != nil {
+					errs[k-from] = err
+					cancel()
+					return
+				}
+				out[k-from] = a
+			}
+		}()
+	}
+	wg.Wait()
+	if err := firstError(ctx, errs); err != nil {
+		return nil, err
+	}
+	for i, a := range out {
+		if a == nil { // only when ctx ended between pages
+			return nil, fmt.Errorf("%s page %d: not read: %w", apiAction, from+i, context.Cause(pctx))
+		}
+	}
+	return out, nil
+}
+
+// firstError picks the error to report from per-item errors in order: the caller's own cancellation
+// if that is what ended the work, else the first error that is not a cancellation caused by another.
+func firstError(ctx context.Context, errs []error) error {
+	var first error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if first == nil {
+			first = err
+		}
+		if ctx.Err() == nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	if first == nil && ctx.Err() != nil {
+		return fmt.Errorf("%s: %w", apiAction, ctx.Err())
+	}
+	return first
+}
+
+func (c *Client) fetchLimited(ctx context.Context, base url.Values, page int, s *session) (*answer, error) {
+	if err := s.limit.acquire(ctx); err != nil {
+		return nil, fmt.Errorf("%s page %d: %w", apiAction, page, err)
+	}
+	defer s.limit.release()
+	return c.fetchPage(ctx, withPage(base, page), page, s)
+}
+
+// collector assembles pages in order: it deduplicates by restore task id, and refuses answers that
+// cannot be a list read page by page.
+type collector struct {
+	size  int
+	tasks []RestoreTask
+	seen  map[string]bool
+	ended int // the short page that ended the list, -1 while pages are full
+}
+
+func newCollector(size int) *collector {
+	return &collector{size: size, tasks: make([]RestoreTask, 0), seen: map[string]bool{}, ended: -1}
+}
+
+func (c *collector) add(page int, a *answer) error {
+	if len(a.tasks) > c.size {
+		return oversizeError(page, len(a.tasks), c.size, a.requestID)
+	}
+	if c.ended >= 0 {
+		if len(a.tasks) > 0 {
+			return fmt.Errorf("%s page %d: %d restore tasks after page %d ended the list with fewer than %d; the API's pages are inconsistent%s",
+				apiAction, page, len(a.tasks), c.ended, c.size, ridSuffix(a.requestID))
+		}
+		return nil
+	}
+	withID, fresh := 0, 0
+	for i := range a.tasks {
+		if id := a.tasks[i].RestoreTaskID; id.Valid {
+			withID++
+			if !c.seen[id.Value] {
+				fresh++
+			}
+		}
+	}
+	if page > 0 && withID > 0 && fresh == 0 {
+		return fmt.Errorf("%s page %d: every restore task on it was already read on an earlier page; the API is repeating pages%s",
+			apiAction, page, ridSuffix(a.requestID))
+	}
+	c.tasks = appendUnique(c.tasks, a.tasks, c.seen)
+	if len(a.tasks) < c.size {
+		c.ended = page
+	}
+	return nil
+}
+
+func oversizeError(page, got, size int, requestID string) error {
+	return fmt.Errorf("%s page %d: %d restore tasks on a page of at most %d%s", apiAction, page, got, size, ridSuffix(requestID))
+}
+
+func ridSuffix(requestID string) string {
+	if requestID == "" {
+		return ""
+	}
+	return " (RequestId " + requestID + ")"
+}
+
+// appendUnique appends the tasks of from whose restore task id is not in seen, and records them there.
+// A task without an id cannot be told apart from another, so it is always kept.
+func appendUnique(to, from []RestoreTask, seen map[string]bool) []RestoreTask {
+	for _, t := range from {
+		if t.RestoreTaskID.Valid {
+			if seen[t.RestoreTaskID.Value] {
+				continue
+			}
+			seen[t.RestoreTaskID.Value] = true
+		}
+		to = append(to, t)
+	}
+	return to
+}
+
+// batchIDs splits ids into runs short enough for one query string, in order.
+func batchIDs(ids []string) [][]string {
+	var batches [][]string
+	var cur []string
+	chars := 0
+	for _, id := range ids {
+		if len(cur) > 0 && (len(cur) == maxIDsPerBatch || chars+1+len(id) > maxIDCharsPerBatch) {
+			batches = append(batches, cur)
+			cur, chars = nil, 0
+		}
+		if len(cur) > 0 {
+			chars++
+		}
+		cur = append(cur, id)
+		chars += len(id)
+	}
+	if len(cur) > 0 {
+		batches = append(batches, cur)
+	}
+	return batches
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
