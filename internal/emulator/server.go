@@ -48,6 +48,7 @@ type Server struct {
 	noncesPruned time.Time
 	stats        Stats
 	log          []Request
+	logged       int // requests logged since New or Reset, to number them
 	httptest     *httptest.Server
 }
 
@@ -250,8 +251,8 @@ func (s *Server) record(rec *Request) {
 	if rec.Code != "" {
 		s.stats.ByCode[rec.Code]++
 	}
-	s.stats.seq++
-	rec.Seq = s.stats.seq
+	s.logged++
+	rec.Seq = s.logged
 	s.log = append(s.log, *rec)
 	if len(s.log) >= 2*maxLog {
 		s.log = append([]Request(nil), s.log[len(s.log)-maxLog:]...)

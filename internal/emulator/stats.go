@@ -14,7 +14,6 @@ type Stats struct {
 	ByCode        map[string]int // answers by error Code (gateway) or ErrCode (DBS), faults included
 	InFlight      int            // requests being handled now
 	MaxInFlight   int            // the most requests handled at once
-	seq           int
 }
 
 // Request is one entry of the request log.
@@ -81,4 +80,5 @@ func (s *Server) Reset() {
 		MaxInFlight: s.stats.InFlight,
 	}
 	s.log = nil
+	s.logged = 0
 }
