@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -164,7 +165,11 @@ func (e *retriedError) Unwrap() error { return e.err }
 type redactor []string
 
 func (r redactor) clean(s string) string {
-	for _, secret := range r {
+	// Longest first, so that a value containing another (the Authorization header contains the
+	// signature) is removed whole.
+	sorted := slices.Clone(r)
+	slices.SortFunc(sorted, func(a, b string) int { return len(b) - len(a) })
+	for _, secret := range sorted {
 		if len(secret) >= 4 { // shorter values would blank out ordinary words
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}

@@ -81,7 +81,7 @@ func canceledError(ctx context.Context, page, attempts int, last error) error {
 	if last == nil {
 		return fmt.Errorf("%s page %d: %w", apiAction, page, ctx.Err())
 	}
-	return fmt.Errorf("%s page %d: %w after %d attempts; the last failed with: %w", apiAction, page, ctx.Err(), attempts, last)
+	return fmt.Errorf("%s page %d: %w after %s; the last failed with: %w", apiAction, page, ctx.Err(), plural(attempts, "attempt"), last)
 }
 
 // classify says whether err is worth another attempt and whether it asks us to slow down.
@@ -137,7 +137,11 @@ func (c *Client) attempt(ctx context.Context, params url.Values, page int, s *se
 		if errors.As(err, &uerr) {
 			err = uerr.Err
 		}
-		return nil, 0, &transportError{page: page, target: target, msg: red.clean(err.Error()), err: err}
+		msg := red.clean(err.Error())
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			msg = "the server closed the connection without answering (" + msg + ")"
+		}
+		return nil, 0, &transportError{page: page, target: target, msg: msg, err: err}
 	}
 	defer func() {
 		// Drain a little so the connection can be reused; a body left unread closes it.
@@ -214,6 +218,13 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return min(t.Sub(now), time.Hour)
 	}
 	return 0
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func requestIDOf(err error) string {
