@@ -43,6 +43,9 @@ const (
 	CodeInternalError          = "InternalError"                 // 500
 	CodeParamNotValid          = "Param.NotValid"                // DBS ErrCode, Success:false
 	CodeParamConflict          = "Param.Conflict"                // DBS ErrCode, Success:false
+	// CodeClientGone is never sent: it marks in Request.Code and Stats.ByCode a request whose client
+	// went away before the answer (during SetLatency's delay, or while sending the body).
+	CodeClientGone = "ClientGone"
 )
 
 func (c *call) writeGatewayError(e *apiError) {

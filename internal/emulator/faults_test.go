@@ -282,10 +282,10 @@ func TestLatencyAndInFlight(t *testing.T) {
 		t.Fatal("the client should have timed out")
 	}
 	deadline := time.Now().Add(2 * time.Second)
-	for s.Stats().ByCode["ClientGone"] != 1 && time.Now().Before(deadline) {
+	for s.Stats().ByCode[CodeClientGone] != 1 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if got := s.Stats().ByCode["ClientGone"]; got != 1 {
+	if got := s.Stats().ByCode[CodeClientGone]; got != 1 {
 		t.Errorf("ClientGone counted %d times", got)
 	}
 	s.SetLatency(0)

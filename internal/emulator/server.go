@@ -186,7 +186,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			c.rec.Code = "ClientGone"
+			c.rec.Code = CodeClientGone
 			return
 		}
 	}
@@ -199,7 +199,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
-		c.rec.Code = "ClientGone"
+		c.rec.Code = CodeClientGone
 		return
 	}
 	if len(body) > maxBodyBytes {

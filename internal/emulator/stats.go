@@ -35,7 +35,7 @@ type Request struct {
 	PageNum  int64 // the page asked for (0 when absent or invalid)
 	PageSize int64 // the page size asked for (30 when absent or invalid)
 	Status   int   // the HTTP status sent (0 when the client went away first)
-	// Code is the error Code or ErrCode sent, "" for a successful answer. "ClientGone" when the client
+	// Code is the error Code or ErrCode sent, "" for a successful answer, CodeClientGone when the client
 	// went away before an answer.
 	Code    string
 	Message string
