@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -42,6 +43,8 @@ type alicloudProvider struct {
 	version string
 	// getenv is os.Getenv; tests hand in their own environment.
 	getenv func(string) string
+	// configured is what Configure built, for the protocol-level read path (see fast_read.go).
+	configured atomic.Pointer[providerData]
 }
 
 // New returns a function that builds the provider, as providerserver.Serve expects.
@@ -50,9 +53,7 @@ func New(version string) func() provider.Provider {
 }
 
 type providerModel struct {
-	AccessKey             types.String    `tfsdk:"access_key"`
-	SecretKey             types.String    `tfsdk:"secret_key"`
-	SecurityToken         types.String    `tfsdk:"security_token"`
+	credentialsModel
 	Region                types.String    `tfsdk:"region"`
 	Protocol              types.String    `tfsdk:"protocol"`
 	Endpoints             *endpointsModel `tfsdk:"endpoints"`
@@ -73,78 +74,70 @@ func (p *alicloudProvider) Metadata(_ context.Context, _ provider.MetadataReques
 }
 
 func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "The provider reads Alibaba Cloud Database Backup Service (DBS) data. " +
-			"Configure credentials, a region or an endpoint; every argument can also come from the environment.",
-		Attributes: map[string]schema.Attribute{
-			"access_key": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				MarkdownDescription: "Access key ID. Falls back to `ALICLOUD_ACCESS_KEY`, then `ALIBABA_CLOUD_ACCESS_KEY_ID`. " +
-					"The key, its secret and its token are always taken from the same place.",
-			},
-			"secret_key": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Access key secret. Falls back to `ALICLOUD_SECRET_KEY`, then `ALIBABA_CLOUD_ACCESS_KEY_SECRET`.",
-			},
-			"security_token": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "STS security token, for temporary credentials. Falls back to `ALICLOUD_SECURITY_TOKEN`, then `ALIBABA_CLOUD_SECURITY_TOKEN`.",
-			},
-			"region": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Region, e.g. `cn-hangzhou`. Falls back to `ALICLOUD_REGION`, then `ALIBABA_CLOUD_REGION`. " +
-					"Picks the DBS endpoint from the official endpoint table; required unless `endpoints.dbs` is set.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"protocol": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Scheme used to reach DBS: `HTTPS` (default) or `HTTP`. Ignored for an endpoint given with its scheme.",
-				Validators:          []validator.String{stringvalidator.OneOf("HTTPS", "HTTP")},
-			},
-			"max_retry_timeout": schema.Int64Attribute{
-				Optional: true,
-				MarkdownDescription: fmt.Sprintf("Longest time, in seconds, spent retrying one request that failed in a way worth retrying (throttling, `5xx`, network errors). "+
-					"Falls back to `MAX_RETRY_TIMEOUT`; default `%d`. `0` turns retries off.", int(defaultMaxRetryTimeout.Seconds())),
-				Validators: []validator.Int64{int64validator.Between(0, 3600)},
-			},
-			"client_connect_timeout": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("Timeout, in milliseconds, for opening a connection to DBS. Default `%d`.", defaultConnectTimeout.Milliseconds()),
-				Validators:          []validator.Int64{int64validator.Between(1, 600_000)},
-			},
-			"client_read_timeout": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("Timeout, in milliseconds, for reading one response from DBS. Default `%d`.", defaultReadTimeout.Milliseconds()),
-				Validators:          []validator.Int64{int64validator.Between(1, 600_000)},
-			},
-			"max_concurrent_requests": schema.Int64Attribute{
-				Optional: true,
-				MarkdownDescription: fmt.Sprintf("Most requests in flight at once while reading the pages of one listing, `1`–`32`. Default `%d`. "+
-					"Under throttling the provider lowers it by itself.", defaultMaxConcurrentRequests),
-				Validators: []validator.Int64{int64validator.Between(1, 32)},
-			},
-			"configuration_source": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Free text added to the User-Agent of every request, e.g. the repository the configuration lives in.",
-				Validators:          []validator.String{stringvalidator.LengthAtMost(64)},
-			},
+	attrs := map[string]schema.Attribute{
+		"region": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Region, e.g. `cn-hangzhou`. Falls back to `ALICLOUD_REGION`, then `ALIBABA_CLOUD_REGION`. " +
+				"Picks the DBS endpoint from the official endpoint table; required unless `endpoints.dbs` is set.",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
-		Blocks: map[string]schema.Block{
-			"endpoints": schema.SingleNestedBlock{
-				MarkdownDescription: "Overrides of service endpoints.",
-				Attributes: map[string]schema.Attribute{
-					"dbs": schema.StringAttribute{
-						Optional: true,
-						MarkdownDescription: "DBS endpoint as `host[:port]` (reached with `protocol`), or a URL with its scheme, e.g. `http://127.0.0.1:8080`, taken as is. " +
-							"Falls back to `ALIBABA_CLOUD_ENDPOINT_DBS`, then `DBS_ENDPOINT`.",
-						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
+		"protocol": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "Scheme used to reach DBS: `HTTPS` (default) or `HTTP`. Ignored for an endpoint given with its scheme.",
+			Validators:          []validator.String{stringvalidator.OneOf("HTTPS", "HTTP")},
+		},
+		"max_retry_timeout": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Longest time, in seconds, spent retrying one request that failed in a way worth retrying (throttling, `5xx`, network errors). "+
+				"Falls back to `MAX_RETRY_TIMEOUT`; default `%d`. `0` turns retries off.", int(defaultMaxRetryTimeout.Seconds())),
+			Validators: []validator.Int64{int64validator.Between(0, 3600)},
+		},
+		"client_connect_timeout": schema.Int64Attribute{
+			Optional:            true,
+			MarkdownDescription: fmt.Sprintf("Timeout, in milliseconds, for opening a connection to DBS. Default `%d`.", defaultConnectTimeout.Milliseconds()),
+			Validators:          []validator.Int64{int64validator.Between(1, 600_000)},
+		},
+		"client_read_timeout": schema.Int64Attribute{
+			Optional:            true,
+			MarkdownDescription: fmt.Sprintf("Timeout, in milliseconds, for reading one response from DBS. Default `%d`.", defaultReadTimeout.Milliseconds()),
+			Validators:          []validator.Int64{int64validator.Between(1, 600_000)},
+		},
+		"max_concurrent_requests": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Most requests in flight at once while reading the pages of one listing, `1`–`32`. Default `%d`. "+
+				"Under throttling the provider lowers it by itself.", defaultMaxConcurrentRequests),
+			Validators: []validator.Int64{int64validator.Between(1, 32)},
+		},
+		"configuration_source": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "Free text added to the User-Agent of every request, e.g. the repository the configuration lives in.",
+			Validators:          []validator.String{stringvalidator.LengthAtMost(64)},
+		},
+	}
+	blocks := map[string]schema.Block{
+		"endpoints": schema.SingleNestedBlock{
+			MarkdownDescription: "Overrides of service endpoints.",
+			Attributes: map[string]schema.Attribute{
+				"dbs": schema.StringAttribute{
+					Optional: true,
+					MarkdownDescription: "DBS endpoint as `host[:port]` (reached with `protocol`), or a URL with its scheme, e.g. `http://127.0.0.1:8080`, taken as is. " +
+						"Falls back to `ALIBABA_CLOUD_ENDPOINT_DBS`, then `DBS_ENDPOINT`.",
+					Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 				},
 			},
 		},
+	}
+	for name, a := range credentialAttributes() {
+		attrs[name] = a
+	}
+	for name, b := range credentialBlocks() {
+		blocks[name] = b
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The provider reads Alibaba Cloud Database Backup Service (DBS) data. " +
+			"Configure credentials, a region or an endpoint; every argument can also come from the environment.",
+		Attributes: attrs,
+		Blocks:     blocks,
 	}
 }
 
@@ -169,11 +162,7 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	src, err := credentials.Resolve(ctx, credentials.Settings{
-		AccessKey:     cfg.AccessKey.ValueString(),
-		SecretKey:     cfg.SecretKey.ValueString(),
-		SecurityToken: cfg.SecurityToken.ValueString(),
-	}, p.getenv)
+	src, err := credentials.Resolve(ctx, cfg.credentialsModel.settings(), p.getenv)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to find Alibaba Cloud credentials", err.Error())
 		return
@@ -202,6 +191,7 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 	data := &providerData{client: client}
+	p.configured.Store(data)
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
@@ -210,10 +200,12 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 // during plan, and guessing an endpoint or a key would send requests to the wrong place.
 func allKnown(resp *provider.ConfigureResponse, cfg providerModel) bool {
 	values := map[string]interface{ IsUnknown() bool }{
-		"access_key": cfg.AccessKey, "secret_key": cfg.SecretKey, "security_token": cfg.SecurityToken,
 		"region": cfg.Region, "protocol": cfg.Protocol, "max_retry_timeout": cfg.MaxRetryTimeout,
 		"client_connect_timeout": cfg.ClientConnectTimeout, "client_read_timeout": cfg.ClientReadTimeout,
 		"max_concurrent_requests": cfg.MaxConcurrentRequests, "configuration_source": cfg.ConfigurationSource,
+	}
+	for name, v := range cfg.credentialsModel.values() {
+		values[name] = v
 	}
 	ok := true
 	for name, v := range values {

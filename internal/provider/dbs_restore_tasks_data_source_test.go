@@ -1,0 +1,455 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
+)
+
+const allTasks = "data.alicloud_dbs_restore_tasks.all"
+
+// A listing of several pages comes back complete, in order, every field exact, absent fields null.
+func TestDbsRestoreTasksDataSource_pagination(t *testing.T) {
+	tasks := emulator.Generate(321, 42)
+	e := startEmulator(t, tasks)
+	ids := make([]knownvalue.Check, len(tasks))
+	for i, task := range tasks {
+		ids[i] = knownvalue.StringExact(task.ID())
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(e, "") + `
+data "alicloud_dbs_restore_tasks" "all" {
+  page_size = 50
+}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectTasks(allTasks, tasks),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("total_count"), knownvalue.Int64Exact(321)),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("ids"), knownvalue.ListExact(ids)),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("names"), knownvalue.ListSizeExact(321)),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("tasks").AtSliceIndex(6).AtMapKey("physical_backup_recover_progress"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("tasks").AtSliceIndex(5).AtMapKey("backup_gateway_id"), knownvalue.Int64Exact(9007199254740993+10)),
+			},
+			Check: func(*terraform.State) error {
+				// 321 tasks at 50 a page are 7 pages: every read asks for each page once.
+				pages := map[int64]int{}
+				for _, r := range e.Requests() {
+					pages[r.PageNum]++
+				}
+				reads := pages[0]
+				for p := int64(0); p < 7; p++ {
+					if pages[p] != reads || reads == 0 {
+						return fmt.Errorf("page %d was asked for %d times in %d reads: %v", p, pages[p], reads, pages)
+					}
+				}
+				if len(pages) != 7 {
+					return fmt.Errorf("pages asked for: %v, want 0-6", pages)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// The plain framework provider and the production server (protocol-level read) give the same state.
+func TestDbsRestoreTasksDataSource_frameworkPath(t *testing.T) {
+	tasks := emulator.Generate(120, 7)
+	e := startEmulator(t, tasks)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: frameworkOnlyProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(e, "") + `
+data "alicloud_dbs_restore_tasks" "all" {}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectTasks(allTasks, tasks),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("total_count"), knownvalue.Int64Exact(120)),
+			},
+		}},
+	})
+}
+
+// Every argument reaches the API as the reference names it, and the client-side filters apply.
+func TestDbsRestoreTasksDataSource_arguments(t *testing.T) {
+	tasks := emulator.Generate(200, 3)
+	e := startEmulator(t, tasks)
+	plan := emulator.PlanIDs(3)[1]
+	start := intField(tasks[20], "RestoreTaskCreateTime")
+	end := intField(tasks[150], "RestoreTaskCreateTime")
+	inPlanAndRange := tasksWhere(tasks, func(task emulator.Task) bool {
+		p, _ := stringField(task, "BackupPlanId")
+		c := intField(task, "RestoreTaskCreateTime")
+		return p == plan && c >= start && c <= end
+	})
+	running := tasksWhere(inPlanAndRange, func(task emulator.Task) bool {
+		s, _ := stringField(task, "RestoreStatus")
+		return s == "running"
+	})
+	if len(running) == 0 || len(running) == len(inPlanAndRange) {
+		t.Fatalf("the data set does not exercise the status filter (%d of %d)", len(running), len(inPlanAndRange))
+	}
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(e, "") + fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  backup_plan_id  = %q
+  start_timestamp = %d
+  end_timestamp   = %d
+  client_token    = "token-123"
+  page_size       = 7
+  status          = "running"
+}`, plan, start, end),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectTasks(allTasks, running),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("total_count"), knownvalue.Int64Exact(int64(len(inPlanAndRange)))),
+			},
+			Check: func(*terraform.State) error {
+				for _, r := range e.Requests() {
+					want := map[string]string{
+						"BackupPlanId": plan, "StartTimestamp": fmt.Sprint(start), "EndTimestamp": fmt.Sprint(end),
+						"ClientToken": "token-123", "PageSize": "7",
+					}
+					for k, v := range want {
+						if r.Params[k] != v {
+							return fmt.Errorf("request %d sent %s=%q, want %q (params %v)", r.Seq, k, r.Params[k], v, r.Params)
+						}
+					}
+					if _, ok := r.Params["RestoreTaskId"]; ok {
+						return fmt.Errorf("request %d sent RestoreTaskId although ids was not set", r.Seq)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// ids are sent as one comma-separated RestoreTaskId; afterwards ids holds the tasks returned.
+func TestDbsRestoreTasksDataSource_ids(t *testing.T) {
+	tasks := emulator.Generate(60, 5)
+	e := startEmulator(t, tasks)
+	asked := []string{tasks[40].ID(), tasks[3].ID(), "rdoesnotexist"}
+	want := []emulator.Task{tasks[3], tasks[40]} // the API's order
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(e, "") + fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  ids = [%q, %q, %q]
+}`, asked[0], asked[1], asked[2]),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectTasks(allTasks, want),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("ids"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact(tasks[3].ID()), knownvalue.StringExact(tasks[40].ID()),
+				})),
+			},
+			Check: func(*terraform.State) error {
+				for _, r := range e.Requests() {
+					if r.Params["RestoreTaskId"] != strings.Join(asked, ",") {
+						return fmt.Errorf("RestoreTaskId=%q, want %q", r.Params["RestoreTaskId"], strings.Join(asked, ","))
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// page_number reads that page only (pages count from 0), and name_regex still filters it.
+func TestDbsRestoreTasksDataSource_pageNumber(t *testing.T) {
+	tasks := emulator.Generate(95, 9)
+	e := startEmulator(t, tasks)
+	page := tasks[30:60]
+	withDigit := tasksWhere(page, func(task emulator.Task) bool {
+		n, ok := stringField(task, "RestoreTaskName")
+		return ok && regexp.MustCompile(`[0-9]$`).MatchString(n)
+	})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: providerBlock(e, "") + `
+data "alicloud_dbs_restore_tasks" "all" {
+  page_size   = 30
+  page_number = 1
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectTasks(allTasks, page),
+					statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("total_count"), knownvalue.Int64Exact(95)),
+				},
+				Check: func(*terraform.State) error {
+					for _, r := range e.Requests() {
+						if r.PageNum != 1 {
+							return fmt.Errorf("asked for page %d; only page 1 was to be read", r.PageNum)
+						}
+					}
+					return nil
+				},
+			},
+			{
+				Config: providerBlock(e, "") + `
+data "alicloud_dbs_restore_tasks" "all" {
+  page_size   = 30
+  page_number = 1
+  name_regex  = "[0-9]$"
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, withDigit)},
+			},
+		},
+	})
+}
+
+// RFC 3339 bounds are sent in UNIX milliseconds.
+func TestDbsRestoreTasksDataSource_rfc3339Times(t *testing.T) {
+	tasks := emulator.Generate(40, 11)
+	e := startEmulator(t, tasks)
+	start := time.UnixMilli(intField(tasks[10], "RestoreTaskCreateTime")).UTC()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(e, "") + fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  start_time = %q
+  end_time   = "2999-01-01T00:00:00+08:00"
+}`, start.Format(time.RFC3339Nano)),
+			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks[10:])},
+			Check: func(*terraform.State) error {
+				for _, r := range e.Requests() {
+					if r.Params["StartTimestamp"] != fmt.Sprint(start.UnixMilli()) || r.Params["EndTimestamp"] != "32472115200000" {
+						return fmt.Errorf("sent StartTimestamp=%s EndTimestamp=%s", r.Params["StartTimestamp"], r.Params["EndTimestamp"])
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// No match is an empty list, never null.
+func TestDbsRestoreTasksDataSource_noMatch(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(30, 1))
+	empty := knownvalue.ListExact([]knownvalue.Check{})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(e, "") + `
+data "alicloud_dbs_restore_tasks" "all" {
+  backup_plan_id = "dbs-no-such-plan"
+}
+output "count" {
+  value = length(data.alicloud_dbs_restore_tasks.all.tasks)
+}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("tasks"), empty),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("ids"), empty),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("names"), empty),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("total_count"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownOutputValue("count", knownvalue.Int64Exact(0)),
+			},
+		}},
+	})
+}
+
+// output_file holds the tasks as a JSON array with the same keys, null for absent fields, mode 0600.
+func TestDbsRestoreTasksDataSource_outputFile(t *testing.T) {
+	tasks := emulator.Generate(14, 2)
+	e := startEmulator(t, tasks)
+	out := filepath.Join(t.TempDir(), "tasks.json")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: providerBlock(e, "") + fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  output_file = %q
+}`, out),
+				Check: func(*terraform.State) error {
+					info, err := os.Stat(out)
+					if err != nil {
+						return err
+					}
+					if info.Mode().Perm() != 0o600 {
+						return fmt.Errorf("output_file has mode %v, want 0600", info.Mode().Perm())
+					}
+					data, err := os.ReadFile(out)
+					if err != nil {
+						return err
+					}
+					dec := json.NewDecoder(strings.NewReader(string(data)))
+					dec.UseNumber()
+					var got []map[string]any
+					if err := dec.Decode(&got); err != nil {
+						return fmt.Errorf("output_file is not a JSON array of objects: %v", err)
+					}
+					if len(got) != len(tasks) {
+						return fmt.Errorf("output_file has %d tasks, want %d", len(got), len(tasks))
+					}
+					for i, obj := range got {
+						if len(obj) != len(restoreTaskAttributes)+1 {
+							return fmt.Errorf("task %d has %d keys, want %d", i, len(obj), len(restoreTaskAttributes)+1)
+						}
+						for _, a := range restoreTaskAttributes {
+							v, ok := obj[a.name]
+							if !ok {
+								return fmt.Errorf("task %d lacks the key %s", i, a.name)
+							}
+							if msg := compareField(v, tasks[i], a.field.Name); msg != "" {
+								return fmt.Errorf("task %d %s: %s", i, a.name, msg)
+							}
+						}
+					}
+					matches, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*tmp*"))
+					if len(matches) > 0 {
+						return fmt.Errorf("temporary files left behind: %v", matches)
+					}
+					return nil
+				},
+			},
+			{
+				Config: providerBlock(e, "") + fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  output_file = %q
+}`, filepath.Join(t.TempDir(), "missing", "tasks.json")),
+				ExpectError: errorPattern(`(?s)output_file.*directory.*does not exist`),
+			},
+		},
+	})
+}
+
+// Bad input is refused at plan time, with the attribute's path, before any request is made.
+func TestDbsRestoreTasksDataSource_planTimeErrors(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(5, 1))
+	cases := []struct {
+		name, config, error string
+	}{
+		{"page_size too small", `page_size = 0`, `(?s)Attribute page_size value must be between 1 and 100`},
+		{"page_size too large", `page_size = 101`, `(?s)Attribute page_size value must be between 1 and 100`},
+		{"negative page_number", `page_number = -1`, `(?s)Attribute page_number value must be at least 0`},
+		{"invalid regex", `name_regex = "(unclosed"`, `(?s)Invalid regular expression.*name_regex`},
+		{"ids with backup_plan_id", `
+  ids            = ["r1"]
+  backup_plan_id = "dbs1"`, `(?s)Invalid Attribute Combination.*backup_plan_id.*ids|(?s)Invalid Attribute Combination.*ids.*backup_plan_id`},
+		{"empty id", `ids = ["r1", ""]`, `(?s)ids\[1\].*string length must be at least 1`},
+		{"id with a comma", `ids = ["r1,r2"]`, `(?s)ids\[0\].*must not contain commas`},
+		{"null id", `ids = ["r1", null]`, `(?s)null`},
+		{"bad start_time", `start_time = "yesterday"`, `(?s)start_time`},
+		{"both start bounds", `
+  start_time      = "2026-01-01T00:00:00Z"
+  start_timestamp = 1`, `(?s)Invalid Attribute Combination`},
+		{"range backwards", `
+  start_timestamp = 2000
+  end_timestamp   = 1000`, `(?s)Invalid time range.*end_timestamp|(?s)end_timestamp.*Invalid time range`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e.Reset()
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      providerBlock(e, "") + "\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n" + c.config + "\n}\n",
+					ExpectError: errorPattern(c.error),
+				}},
+			})
+			if n := e.Stats().Requests; n != 0 {
+				t.Errorf("%d requests were made; bad input must be refused before any", n)
+			}
+		})
+	}
+}
+
+// Provider configuration errors are diagnostics at plan time that say what to do.
+func TestProvider_configurationErrors(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(5, 1))
+	cases := []struct {
+		name, provider, error string
+	}{
+		{"unknown protocol", fmt.Sprintf(`provider "alicloud" {
+  access_key = "k"
+  secret_key = "s"
+  protocol   = "FTP"
+  endpoints {
+    dbs = %q
+  }
+}`, e.url), `(?s)protocol.*value must be one of`},
+		{"no region and no endpoint", `provider "alicloud" {
+  access_key = "k"
+  secret_key = "s"
+}`, `(?s)no region is set`},
+		{"no credentials", fmt.Sprintf(`provider "alicloud" {
+  endpoints {
+    dbs = %q
+  }
+}`, e.url), `(?s)Unable to find Alibaba Cloud credentials.*Tried, in order`},
+		{"key without secret", fmt.Sprintf(`provider "alicloud" {
+  access_key = "k"
+  endpoints {
+    dbs = %q
+  }
+}`, e.url), `(?s)access key is set without a secret key`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e.Reset()
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      c.provider + "\ndata \"alicloud_dbs_restore_tasks\" \"all\" {}\n",
+					ExpectError: errorPattern(c.error),
+				}},
+			})
+			if n := e.Stats().Requests; n != 0 {
+				t.Errorf("%d requests were made", n)
+			}
+		})
+	}
+}
+
+// An API error reaches the user with the API's code, message and request id, and no secret.
+func TestDbsRestoreTasksDataSource_apiError(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(250, 1))
+	e.SetFaults(emulator.Faults{Forbidden: emulator.Always})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      providerBlock(e, "") + `data "alicloud_dbs_restore_tasks" "all" {}`,
+			ExpectError: errorPattern(`(?s)Unable to read DBS restore tasks.*Request.Forbidden.*Have no Permissions.*RequestId.*dbs:DescribeRestoreTaskList`),
+		}},
+	})
+	reqs := e.Requests()
+	if len(reqs) == 0 || reqs[0].Code != "Request.Forbidden" {
+		t.Fatalf("the emulator did not refuse: %+v", reqs)
+	}
+}
+
+// A DBS error with HTTP 200 and Success:false is an error, read from ErrCode.
+func TestDbsRestoreTasksDataSource_successFalse(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(250, 1))
+	e.SetFaults(emulator.Faults{DBSError: emulator.Pick{Every: 2}, ErrCode: "Param.NotFound", ErrMessage: "The specified parameter BackupPlanId value is not valid."})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      providerBlock(e, "") + `data "alicloud_dbs_restore_tasks" "all" {}`,
+			ExpectError: errorPattern(`(?s)page \d.*Param.NotFound.*BackupPlanId value is not valid.*RequestId`),
+		}},
+	})
+}
+
+// errorPattern compiles an expected error, letting any run of spaces match Terraform's line wrapping.
+func errorPattern(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
+}

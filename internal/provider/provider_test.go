@@ -1,0 +1,227 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
+)
+
+const (
+	testAccessKey = "test-access-key"
+	testSecretKey = "test-secret-key-do-not-log"
+)
+
+// testProviderFactories serve the provider as Terraform sees it in production: the framework with the
+// protocol-level read of alicloud_dbs_restore_tasks.
+var testProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"alicloud": func() (tfprotov6.ProviderServer, error) { return NewProtocol6Server("test")(), nil },
+}
+
+// frameworkOnlyProviderFactories serve the plain framework provider, the reference the fast path must match.
+var frameworkOnlyProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"alicloud": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// credentialVariables are every variable through which credentials-go or this provider could pick up the
+// developer's own credentials or settings; tests clear them all.
+var credentialVariables = []string{
+	"ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN", "ALICLOUD_REGION",
+	"ALICLOUD_PROFILE", "ALICLOUD_SHARED_CREDENTIALS_FILE", "ALICLOUD_ECS_ROLE_NAME", "ALICLOUD_ASSUME_ROLE_ARN",
+	"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
+	"ALIBABA_CLOUD_REGION", "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_CREDENTIALS_FILE",
+	"ALIBABA_CLOUD_CREDENTIALS_URI", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+	"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ALIBABA_CLOUD_OIDC_TOKEN", "ALIBABA_CLOUD_ROLE_SESSION_NAME",
+	"ALIBABA_CLOUD_ECS_METADATA", "ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "ALIBABA_CLOUD_ENDPOINT_DBS", "DBS_ENDPOINT",
+	"MAX_RETRY_TIMEOUT", "ALIBABA_CLOUD_STS_REGION", "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED",
+}
+
+// isolateEnvironment keeps a test from reading the developer's credentials, profiles or ECS metadata.
+func isolateEnvironment(t *testing.T) {
+	t.Helper()
+	for _, v := range credentialVariables {
+		t.Setenv(v, "")
+	}
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+	t.Setenv("CHECKPOINT_DISABLE", "1")
+}
+
+// testEmulator is a running DBS emulator and its base URL.
+type testEmulator struct {
+	*emulator.Server
+	url string
+}
+
+// startEmulator starts a DBS emulator that knows the test key and serves tasks.
+func startEmulator(t *testing.T, tasks []emulator.Task) *testEmulator {
+	t.Helper()
+	isolateEnvironment(t)
+	srv := emulator.New(emulator.Options{
+		Keys:  map[string]emulator.Key{testAccessKey: {Secret: testSecretKey}},
+		Tasks: tasks,
+	})
+	url := srv.Start()
+	t.Cleanup(srv.Close)
+	return &testEmulator{Server: srv, url: url}
+}
+
+// providerBlock points the provider at the emulator with the test key, plus any extra arguments.
+func providerBlock(e *testEmulator, extra string) string {
+	return fmt.Sprintf(`
+provider "alicloud" {
+  access_key = %q
+  secret_key = %q
+  endpoints {
+    dbs = %q
+  }
+  %s
+}
+`, testAccessKey, testSecretKey, e.url, extra)
+}
+
+// expectTasks checks `tasks` of a data source field by field against the tasks the emulator serves:
+// the same tasks in the same order, every field present with the API's value (numbers to the digit) and
+// every absent field null.
+func expectTasks(address string, want []emulator.Task) statecheck.StateCheck {
+	return tasksCheck{address: address, want: want}
+}
+
+type tasksCheck struct {
+	address string
+	want    []emulator.Task
+}
+
+func (c tasksCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	res := findResource(req.State, c.address)
+	if res == nil {
+		resp.Error = fmt.Errorf("%s not in the state", c.address)
+		return
+	}
+	tasks, ok := res.AttributeValues["tasks"].([]any)
+	if !ok {
+		resp.Error = fmt.Errorf("%s.tasks is %T, not a list", c.address, res.AttributeValues["tasks"])
+		return
+	}
+	if len(tasks) != len(c.want) {
+		resp.Error = fmt.Errorf("%s.tasks has %d tasks, want %d", c.address, len(tasks), len(c.want))
+		return
+	}
+	var problems []string
+	for i, got := range tasks {
+		obj := got.(map[string]any)
+		want := c.want[i]
+		if obj["id"] != nilIfAbsent(want, "RestoreTaskId") {
+			problems = append(problems, fmt.Sprintf("tasks[%d].id = %v, want %v", i, obj["id"], nilIfAbsent(want, "RestoreTaskId")))
+		}
+		for _, a := range restoreTaskAttributes {
+			if msg := compareField(obj[a.name], want, a.field.Name); msg != "" {
+				problems = append(problems, fmt.Sprintf("tasks[%d].%s: %s", i, a.name, msg))
+			}
+		}
+		if len(problems) > 10 {
+			break
+		}
+	}
+	if len(problems) > 0 {
+		resp.Error = fmt.Errorf("%s.tasks differs from the API's data:\n%s", c.address, strings.Join(problems, "\n"))
+	}
+}
+
+// compareField compares a state value with the API's raw JSON value of a field.
+func compareField(got any, task emulator.Task, field string) string {
+	raw, present := task.Get(field)
+	if !present || string(raw) == "null" {
+		if got != nil {
+			return fmt.Sprintf("got %v, want null (the API did not send it)", got)
+		}
+		return ""
+	}
+	if got == nil {
+		return fmt.Sprintf("got null, want %s", raw)
+	}
+	switch g := got.(type) {
+	case json.Number:
+		want := strings.Trim(string(raw), `"`) // a number sent as a numeric string counts as the number
+		if g.String() != want {
+			return fmt.Sprintf("got %s, want %s", g, raw)
+		}
+	case string:
+		var want string
+		if err := json.Unmarshal(raw, &want); err != nil {
+			want = string(raw) // a number sent for a string field is kept as its text
+		}
+		if g != want {
+			return fmt.Sprintf("got %q, want %q", g, want)
+		}
+	default:
+		return fmt.Sprintf("got %T %v, want %s", got, got, raw)
+	}
+	return ""
+}
+
+func nilIfAbsent(task emulator.Task, field string) any {
+	raw, ok := task.Get(field)
+	if !ok {
+		return nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return nil
+	}
+	return s
+}
+
+func findResource(state *tfjson.State, address string) *tfjson.StateResource {
+	if state == nil || state.Values == nil || state.Values.RootModule == nil {
+		return nil
+	}
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Address == address {
+			return r
+		}
+	}
+	return nil
+}
+
+// tasksWhere returns the emulator's tasks for which keep is true, in order.
+func tasksWhere(tasks []emulator.Task, keep func(emulator.Task) bool) []emulator.Task {
+	out := []emulator.Task{}
+	for _, t := range tasks {
+		if keep(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func stringField(t emulator.Task, name string) (string, bool) {
+	raw, ok := t.Get(name)
+	if !ok {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func intField(t emulator.Task, name string) int64 {
+	raw, _ := t.Get(name)
+	var n json.Number
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	_ = dec.Decode(&n)
+	v, _ := n.Int64()
+	return v
+}
