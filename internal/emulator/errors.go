@@ -84,6 +84,7 @@ func (c *call) writeJSON(status int, body []byte) {
 	h := c.w.Header()
 	h.Set("Content-Type", "application/json;charset=utf-8")
 	h.Set("Content-Length", fmt.Sprint(len(body)))
+	c.finish()
 	c.w.WriteHeader(status)
 	c.w.Write(body)
 }

@@ -186,6 +186,7 @@ func (c *call) fault(name string) { c.rec.Faults = append(c.rec.Faults, name) }
 
 // writeBroken sends body the way the transport fault in c.transport breaks it.
 func (c *call) writeBroken(status int, body []byte) {
+	c.finish()
 	half := body[:len(body)/2]
 	h := c.w.Header()
 	h.Set("Content-Type", "application/json;charset=utf-8")

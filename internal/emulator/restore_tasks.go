@@ -180,12 +180,13 @@ func (c *call) describeRestoreTaskList() {
 		env = c.wrongType(f, env, detail)
 	}
 
-	c.rec.Status = 200
-	c.writeJSON(200, rawJSON(env))
 	if hit["ShiftList"] {
+		// Before the answer leaves, so that the client's next request already sees the new task.
 		c.fault("ShiftList")
 		c.s.shift(q, matched)
 	}
+	c.rec.Status = 200
+	c.writeJSON(200, rawJSON(env))
 }
 
 // wrongType applies the WrongType fault to the envelope or to the page's first item.

@@ -70,6 +70,7 @@ type call struct {
 	params    map[string]string // the action's parameters, common signature parameters left out
 	// transport is the fault that breaks how the body travels ("" none, "TruncateBody", "DropConnection").
 	transport string
+	finished  bool
 }
 
 // DBSVersion is the API version DBS actions answer to.
@@ -157,25 +158,34 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.latency = d
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// begin counts a request in and starts its call; finish counts it out.
+func (s *Server) begin(w http.ResponseWriter, r *http.Request) *call {
 	s.mu.Lock()
 	s.stats.Requests++
 	s.stats.InFlight++
 	s.stats.MaxInFlight = max(s.stats.MaxInFlight, s.stats.InFlight)
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.stats.InFlight--
-		s.mu.Unlock()
-	}()
-	s.mux.ServeHTTP(w, r)
-}
-
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	c := &call{s: s, w: w, r: r, requestID: newRequestID(), rec: &Request{Method: r.Method, PageSize: 30}}
 	c.rec.RequestID = c.requestID
 	w.Header().Set("x-acs-request-id", c.requestID)
-	defer s.record(c.rec)
+	return c
+}
+
+// finish logs the request and counts it out of flight, once. It runs before the answer's first byte is
+// written, so that a client which has its answer finds the request in Stats and Requests.
+func (c *call) finish() {
+	if c.finished {
+		return
+	}
+	c.finished = true
+	c.s.record(c.rec)
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	c := s.begin(w, r)
+	defer c.finish()
 
 	s.mu.Lock()
 	latency := s.latency
@@ -245,6 +255,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) record(rec *Request) {
 	s.mu.Lock()
+	s.stats.InFlight--
 	if rec.Authenticated {
 		s.stats.Authenticated++
 	}
