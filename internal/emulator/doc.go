@@ -63,11 +63,13 @@
 // truncated bodies, dropped connections, shifting lists, absurd totals, oversized, repeated, empty pages,
 // wrong JSON types), each on the requests a Pick chooses: every Nth, the first N, or a seeded fraction.
 // Stats counts requests (by action, by error code, the most in flight at once) and Requests returns the
-// log of what was asked and answered; Reset zeroes both.
+// log of what was asked and answered; Reset zeroes both. A request is logged before its answer is
+// written, so a client holding an answer finds its request in both.
 //
 // # Adding actions
 //
 // Further actions (STS AssumeRole and AssumeRoleWithOIDC, ECS metadata, a credentials URI) belong in their
 // own files: an API action registers in Server.actions with its version and a func(*call), and a non-API
-// path registers on Server.mux in New.
+// path registers on Server.mux in New, its handler opening with s.begin and deferring call.finish so that
+// it is counted and logged like the rest.
 package emulator

@@ -76,6 +76,8 @@ type Faults struct {
 	OmitEmptyItems bool
 }
 
+// The totals the AbsurdTotals fault claims: more pages than any client should be willing to walk, and more
+// elements than 32 bits hold.
 const (
 	AbsurdTotalPages    = 1_000_000_000
 	AbsurdTotalElements = 1_000_000_000_000
