@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
@@ -93,15 +93,22 @@ provider "alicloud" {
 // the same tasks in the same order, every field present with the API's value (numbers to the digit) and
 // every absent field null.
 func expectTasks(address string, want []emulator.Task) statecheck.StateCheck {
+	return tasksCheck{address: address, want: func() []emulator.Task { return want }}
+}
+
+// expectTasksFrom is expectTasks for a data set that changes during the test: want is asked when the
+// state is checked.
+func expectTasksFrom(address string, want func() []emulator.Task) statecheck.StateCheck {
 	return tasksCheck{address: address, want: want}
 }
 
 type tasksCheck struct {
 	address string
-	want    []emulator.Task
+	want    func() []emulator.Task
 }
 
 func (c tasksCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	wantTasks := c.want()
 	res := findResource(req.State, c.address)
 	if res == nil {
 		resp.Error = fmt.Errorf("%s not in the state", c.address)
@@ -112,14 +119,14 @@ func (c tasksCheck) CheckState(_ context.Context, req statecheck.CheckStateReque
 		resp.Error = fmt.Errorf("%s.tasks is %T, not a list", c.address, res.AttributeValues["tasks"])
 		return
 	}
-	if len(tasks) != len(c.want) {
-		resp.Error = fmt.Errorf("%s.tasks has %d tasks, want %d", c.address, len(tasks), len(c.want))
+	if len(tasks) != len(wantTasks) {
+		resp.Error = fmt.Errorf("%s.tasks has %d tasks, want %d", c.address, len(tasks), len(wantTasks))
 		return
 	}
 	var problems []string
 	for i, got := range tasks {
 		obj := got.(map[string]any)
-		want := c.want[i]
+		want := wantTasks[i]
 		if obj["id"] != nilIfAbsent(want, "RestoreTaskId") {
 			problems = append(problems, fmt.Sprintf("tasks[%d].id = %v, want %v", i, obj["id"], nilIfAbsent(want, "RestoreTaskId")))
 		}

@@ -1,0 +1,311 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
+)
+
+// readAll is a configuration that reads every task of the emulator.
+func readAll(e *testEmulator, providerExtra string) string {
+	return providerBlock(e, providerExtra) + `
+data "alicloud_dbs_restore_tasks" "all" {
+  page_size = 25
+}`
+}
+
+// Transient failures are retried until the listing is complete and exact.
+func TestDbsRestoreTasksDataSource_transientFaults(t *testing.T) {
+	tasks := emulator.Generate(230, 17)
+	cases := map[string]emulator.Faults{
+		"throttled":               {Throttle: emulator.Pick{Every: 3}, ThrottleCode: "Throttling.User"},
+		"throttled api":           {Throttle: emulator.Pick{Fraction: 0.4, Seed: 5}, ThrottleCode: "Throttling.Api", RetryAfter: "0"},
+		"throttled success false": {DBSError: emulator.Pick{Every: 4}, ErrCode: "Throttling", ErrMessage: "Request was denied due to request throttling."},
+		"service unavailable":     {ServerError: emulator.Pick{Every: 4}},
+		"internal error":          {ServerError: emulator.Pick{Fraction: 0.3, Seed: 2}, ServerErrorCode: "InternalError"},
+		"dropped connection":      {DropConnection: emulator.Pick{Every: 4}},
+	}
+	for name, faults := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := startEmulator(t, tasks)
+			e.SetFaults(faults)
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: readAll(e, ""),
+					ConfigStateChecks: []statecheck.StateCheck{
+						expectTasks(allTasks, tasks),
+						statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("total_count"), knownvalue.Int64Exact(230)),
+					},
+					Check: func(*terraform.State) error {
+						if hit := faultsServed(e); hit == 0 {
+							return fmt.Errorf("no fault was served: the test proves nothing (%d requests, stats %+v)", len(e.Requests()), e.Stats())
+						}
+						return nil
+					},
+				}},
+			})
+		})
+	}
+}
+
+func faultsServed(e *testEmulator) int {
+	n := 0
+	for _, r := range e.Requests() {
+		if len(r.Faults) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Errors that cannot succeed are not retried, and come with a hint.
+func TestDbsRestoreTasksDataSource_notRetried(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(10, 1))
+	cases := []struct {
+		name, provider, error string
+	}{
+		{"wrong secret", fmt.Sprintf(`provider "alicloud" {
+  access_key = %q
+  secret_key = "not-the-secret"
+  endpoints {
+    dbs = %q
+  }
+}`, testAccessKey, e.url), `(?s)SignatureDoesNotMatch.*RequestId.*secret`},
+		{"unknown key", fmt.Sprintf(`provider "alicloud" {
+  access_key = "no-such-key"
+  secret_key = "whatever"
+  endpoints {
+    dbs = %q
+  }
+}`, e.url), `(?s)InvalidAccessKeyId.NotFound.*RequestId.*access key`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e.Reset()
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      c.provider + "\ndata \"alicloud_dbs_restore_tasks\" \"all\" {}\n",
+					ExpectError: errorPattern(c.error),
+				}},
+			})
+			if n := e.Stats().Requests; n != 1 {
+				t.Errorf("%d requests were made; an error that cannot succeed must not be retried", n)
+			}
+		})
+	}
+}
+
+// max_retry_timeout bounds how long a throttled listing is retried.
+func TestDbsRestoreTasksDataSource_maxRetryTimeout(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(10, 1))
+	e.SetFaults(emulator.Faults{Throttle: emulator.Always, ThrottleCode: "Throttling.User"})
+	started := time.Now()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      readAll(e, "max_retry_timeout = 2"),
+			ExpectError: errorPattern(`(?s)Throttling.User.*RequestId`),
+		}},
+	})
+	if took := time.Since(started); took > 20*time.Second {
+		t.Errorf("gave up after %v; max_retry_timeout is 2 s", took)
+	}
+	if n := e.Stats().Requests; n < 2 {
+		t.Errorf("%d requests: a throttled request must be retried", n)
+	}
+}
+
+// A list that changes while it is paged is read again, never returned with a task missing or twice.
+func TestDbsRestoreTasksDataSource_listShiftsWhilePaged(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(120, 4))
+	e.SetFaults(emulator.Faults{ShiftList: emulator.Pick{First: 1}})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: readAll(e, ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// The list as it stands after the shift: one more task, at the front.
+				expectTasksFrom(allTasks, e.Tasks),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("total_count"), knownvalue.Int64Exact(121)),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("ids").AtSliceIndex(0), knownvalue.StringExact("rshift1")),
+			},
+		}},
+	})
+}
+
+// A list that never settles ends in a clear error, not a list that may miss or repeat a task.
+func TestDbsRestoreTasksDataSource_listNeverSettles(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(120, 4))
+	e.SetFaults(emulator.Faults{ShiftList: emulator.Always})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      readAll(e, ""),
+			ExpectError: errorPattern(`(?s)Unable to read DBS restore tasks.*chang`),
+		}},
+	})
+}
+
+// Server numbers are never trusted for loops or allocation: broken pages end in a clear error naming
+// the page, or in a correct result.
+func TestDbsRestoreTasksDataSource_brokenPages(t *testing.T) {
+	tasks := emulator.Generate(100, 8)
+	cases := []struct {
+		name   string
+		faults emulator.Faults
+		error  string
+	}{
+		{"truncated body", emulator.Faults{TruncateBody: emulator.Pick{Every: 3}}, `(?s)Unable to read DBS restore tasks.*page \d: unreadable response \(RequestId [0-9A-F-]+\): truncated JSON`},
+		{"absurd totals", emulator.Faults{AbsurdTotals: emulator.Always}, `(?s)Unable to read DBS restore tasks.*page 0.*pages`},
+		{"page larger than page_size", emulator.Faults{OversizePage: emulator.Pick{Every: 2}}, `(?s)Unable to read DBS restore tasks.*page 1: 26 restore tasks on a page of at most 25 \(RequestId`},
+		{"page repeats the previous one", emulator.Faults{RepeatPrevious: emulator.Always}, `(?s)Unable to read DBS restore tasks.*page \d`},
+		{"wrong type", emulator.Faults{WrongType: emulator.Always}, `(?s)Unable to read DBS restore tasks.*page 0.*RestoreTaskCreateTime.*RequestId`},
+		{"wrong type in the envelope", emulator.Faults{WrongType: emulator.Always, WrongTypeField: "TotalElements"}, `(?s)Unable to read DBS restore tasks.*page 0.*TotalElements.*RequestId`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := startEmulator(t, tasks)
+			e.SetFaults(c.faults)
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      readAll(e, ""),
+					ExpectError: errorPattern(c.error),
+				}},
+			})
+			if n := e.Stats().Requests; n > 40 {
+				t.Errorf("%d requests for a 4-page listing", n)
+			}
+		})
+	}
+}
+
+// The soak test: 1,000 tasks read 20 times with about 20% of requests failing transiently; the exact
+// list every time.
+func TestDbsRestoreTasksDataSource_soak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak test")
+	}
+	tasks := emulator.Generate(1000, 99)
+	e := startEmulator(t, tasks)
+	e.SetFaults(emulator.Faults{
+		Throttle:       emulator.Pick{Fraction: 0.08, Seed: 11},
+		ServerError:    emulator.Pick{Fraction: 0.05, Seed: 12},
+		DropConnection: emulator.Pick{Fraction: 0.04, Seed: 13},
+		DBSError:       emulator.Pick{Fraction: 0.04, Seed: 14},
+		ErrCode:        "Throttling.User",
+	})
+	steps := make([]resource.TestStep, 20)
+	for i := range steps {
+		steps[i] = resource.TestStep{
+			// A changing client_token makes each step a new read of the whole listing.
+			Config: providerBlock(e, "") + fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  client_token = "soak-%d"
+}`, i),
+			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks)},
+		}
+	}
+	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testProviderFactories, Steps: steps})
+	served, failed := 0, 0
+	for _, r := range e.Requests() {
+		served++
+		if len(r.Faults) > 0 {
+			failed++
+		}
+	}
+	if ratio := float64(failed) / float64(served); ratio < 0.12 {
+		t.Errorf("only %d of %d requests failed (%.0f%%): the soak test is too gentle", failed, served, 100*ratio)
+	}
+	t.Logf("%d requests, %d failed transiently", served, failed)
+}
+
+// TF_LOG=trace shows one line per page and never a secret, token, signature or Authorization header.
+func TestDbsRestoreTasksDataSource_traceLogHasNoSecrets(t *testing.T) {
+	const token = "test-security-token-do-not-log"
+	e := startEmulator(t, emulator.Generate(60, 3))
+	e.AddKey("sts-key", emulator.Key{Secret: testSecretKey, SecurityToken: token})
+	e.SetFaults(emulator.Faults{Throttle: emulator.Pick{Every: 3}, Forbidden: emulator.Pick{}})
+	logFile := filepath.Join(t.TempDir(), "provider.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "alicloud" {
+  access_key     = "sts-key"
+  secret_key     = %q
+  security_token = %q
+  endpoints {
+    dbs = %q
+  }
+}
+data "alicloud_dbs_restore_tasks" "all" {
+  page_size = 20
+}`, testSecretKey, token, e.url),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("total_count"), knownvalue.Int64Exact(60)),
+			},
+		}},
+	})
+	data, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test harness logs each step's configuration (keys included) under sdk.helper_resource; that is
+	// the test's own logging, not the provider's, so its entries are left out.
+	log := withoutLogger(string(data), "sdk.helper_resource")
+	if !strings.Contains(log, "DescribeRestoreTaskList page") || !strings.Contains(log, "request_id") {
+		t.Fatalf("the trace log has no page lines; the test cannot see what it checks:\n%.2000s", log)
+	}
+	for _, secret := range []string{testSecretKey, token, "Signature=", "Authorization", "x-acs-security-token"} {
+		if strings.Contains(log, secret) {
+			i := strings.Index(log, secret)
+			t.Errorf("the trace log holds %q: ...%s...", secret, log[max(0, i-200):min(len(log), i+100)])
+		}
+	}
+}
+
+// withoutLogger drops the entries of one logger from an hclog text log; an entry starts with a
+// timestamp and may continue over indented lines.
+func withoutLogger(log, logger string) string {
+	var b strings.Builder
+	skip := false
+	for _, line := range strings.SplitAfter(log, "\n") {
+		if len(line) > 4 && line[0] >= '0' && line[0] <= '9' && line[4] == '-' {
+			skip = strings.Contains(line, "] "+logger+":")
+		}
+		if !skip {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+// An empty page before the end is not taken as the end of the list.
+func TestDbsRestoreTasksDataSource_emptyPageBeforeTheEnd(t *testing.T) {
+	tasks := emulator.Generate(100, 8)
+	e := startEmulator(t, tasks)
+	e.SetFaults(emulator.Faults{EmptyPage: emulator.Pick{First: 1}})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:            readAll(e, ""),
+			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks)},
+		}},
+	})
+}
