@@ -1,0 +1,597 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
+)
+
+// The examples under examples/ are applied here as committed, against the emulator: each test reads the
+// example's files from disk, and the provider takes its endpoint and keys from the environment, as the
+// examples tell users to do. A change to an example that breaks it, or that changes what it reports,
+// fails here.
+
+// providerNamespace is the namespace of the provider's address. The examples name it in
+// required_providers, so the test provider must be attached under it instead of the "hashicorp" that
+// configurations without required_providers resolve to.
+const providerNamespace = "seed-00b4a2d9"
+
+// exampleDir is the absolute path of a directory under examples/.
+func exampleDir(t *testing.T, rel string) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("example %s: %v", rel, err)
+	}
+	return dir
+}
+
+// readExample is the text of one example file.
+func readExample(t *testing.T, rel string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(exampleDir(t, filepath.Dir(rel)), filepath.Base(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// useEmulatorFromEnvironment points the provider at the emulator through the environment variables the
+// examples rely on. It must run after startEmulator, which clears them.
+func useEmulatorFromEnvironment(t *testing.T, e *testEmulator) {
+	t.Helper()
+	t.Setenv("ALIBABA_CLOUD_ENDPOINT_DBS", e.url)
+	t.Setenv("ALICLOUD_ACCESS_KEY", testAccessKey)
+	t.Setenv("ALICLOUD_SECRET_KEY", testSecretKey)
+}
+
+// startExample starts an emulator serving tasks and prepares the environment for an example that names
+// the provider by its address; it returns the example's directory.
+func startExample(t *testing.T, rel string, tasks []emulator.Task) (*testEmulator, string) {
+	t.Helper()
+	dir := exampleDir(t, rel)
+	e := startEmulator(t, tasks)
+	useEmulatorFromEnvironment(t, e)
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", providerNamespace)
+	return e, dir
+}
+
+// messageRegexp matches msg in Terraform's output, where a long message may be wrapped at any space
+// (and the next line may start with the diagnostic's "│" border).
+func messageRegexp(msg string) *regexp.Regexp {
+	words := strings.Fields(msg)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(strings.Join(words, `[\s│]+`))
+}
+
+// testTasks is a generated data set in which each task is changed by edit; it returns the plan all the
+// tasks belong to.
+func testTasks(n int, seed int64, edit func(i int, task emulator.Task) emulator.Task) (string, []emulator.Task) {
+	plan := emulator.PlanIDs(seed)[0]
+	tasks := emulator.Generate(n, seed)
+	for i := range tasks {
+		tasks[i] = edit(i, tasks[i].With("BackupPlanId", plan))
+	}
+	return plan, tasks
+}
+
+func withStatus(task emulator.Task, status string) emulator.Task {
+	return task.With("RestoreStatus", status)
+}
+
+// createdAgo sets a task's create time to d before now, in UNIX milliseconds as the API sends it.
+func createdAgo(task emulator.Task, d time.Duration) emulator.Task {
+	return task.With("RestoreTaskCreateTime", time.Now().Add(-d).UnixMilli())
+}
+
+func status(task emulator.Task) string {
+	s, _ := stringField(task, "RestoreStatus")
+	return s
+}
+
+func stringsExact(values []string) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(values))
+	for i, v := range values {
+		checks[i] = knownvalue.StringExact(v)
+	}
+	return knownvalue.ListExact(checks)
+}
+
+func taskIDs(tasks []emulator.Task) []string {
+	ids := make([]string, len(tasks))
+	for i, task := range tasks {
+		ids[i] = task.ID()
+	}
+	return ids
+}
+
+// examples/provider/provider.tf configures the provider from the environment; a data source read through
+// it reaches the emulator.
+func TestExample_provider(t *testing.T) {
+	tasks := emulator.Generate(12, 21)
+	e, _ := startExample(t, "provider", tasks)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: readExample(t, "provider/provider.tf") + `
+data "alicloud_dbs_restore_tasks" "all" {}`,
+			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks)},
+			Check: func(*terraform.State) error {
+				if len(e.Requests()) == 0 {
+					return fmt.Errorf("the emulator saw no request")
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// examples/provider/static-credentials: keys from variables in the provider block, with nothing in the
+// environment; the region it sets is overridden by the endpoint variable.
+func TestExample_providerStaticCredentials(t *testing.T) {
+	tasks := emulator.Generate(5, 22)
+	e := startEmulator(t, tasks)
+	t.Setenv("ALIBABA_CLOUD_ENDPOINT_DBS", e.url)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: readExample(t, "provider/static-credentials/provider.tf") + `
+data "alicloud_dbs_restore_tasks" "all" {}`,
+			ConfigVariables: config.Variables{
+				"access_key": config.StringVariable(testAccessKey),
+				"secret_key": config.StringVariable(testSecretKey),
+			},
+			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks)},
+		}},
+	})
+}
+
+// examples/data-sources/alicloud_dbs_restore_tasks, the example on the data source's page.
+func TestExample_dataSource(t *testing.T) {
+	tasks := emulator.Generate(80, 23)
+	plan := emulator.PlanIDs(23)[2]
+	inPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := stringField(task, "BackupPlanId"); return p == plan })
+	stopped := map[string]knownvalue.Check{}
+	for _, task := range inPlan {
+		if status(task) == "stop" {
+			msg, ok := stringField(task, "ErrMessage")
+			if ok {
+				stopped[task.ID()] = knownvalue.StringExact(msg)
+			} else {
+				stopped[task.ID()] = knownvalue.Null()
+			}
+		}
+	}
+	if len(stopped) == 0 || len(stopped) == len(inPlan) {
+		t.Fatalf("the data set does not exercise the example (%d stopped of %d)", len(stopped), len(inPlan))
+	}
+	e := startEmulator(t, tasks)
+	useEmulatorFromEnvironment(t, e)
+	resource.UnitTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			// The snippet has no required_providers block: like the docs' other data source examples it
+			// resolves to the default namespace, which is where the test provider is attached by default.
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory:          config.StaticDirectory(exampleDir(t, "data-sources/alicloud_dbs_restore_tasks")),
+			ConfigVariables:          config.Variables{"backup_plan_id": config.StringVariable(plan)},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("restore_job_ids", stringsExact(taskIDs(inPlan))),
+				statecheck.ExpectKnownOutputValue("stopped_jobs", knownvalue.MapExact(stopped)),
+			},
+		}},
+	})
+}
+
+// examples/use-cases/backup-plan-restore-jobs: the restore jobs of a plan as outputs.
+func TestExample_backupPlanRestoreJobs(t *testing.T) {
+	tasks := emulator.Generate(150, 24)
+	plan := emulator.PlanIDs(24)[1]
+	inPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := stringField(task, "BackupPlanId"); return p == plan })
+	byStatus := map[string][]string{}
+	failed := map[string]knownvalue.Check{}
+	for _, task := range inPlan {
+		byStatus[status(task)] = append(byStatus[status(task)], task.ID())
+		if status(task) == "stop" {
+			name, _ := stringField(task, "RestoreTaskName")
+			msg, hasMsg := stringField(task, "ErrMessage")
+			instance, _ := stringField(task, "DestinationEndpointInstanceID")
+			var msgCheck knownvalue.Check = knownvalue.Null()
+			if hasMsg {
+				msgCheck = knownvalue.StringExact(msg)
+			}
+			failed[task.ID()] = knownvalue.ObjectExact(map[string]knownvalue.Check{
+				"name": knownvalue.StringExact(name), "error": msgCheck, "destination": knownvalue.StringExact(instance),
+			})
+		}
+	}
+	byStatusCheck := map[string]knownvalue.Check{}
+	for s, ids := range byStatus {
+		byStatusCheck[s] = stringsExact(ids)
+	}
+	if len(byStatus) < 3 || len(failed) == 0 {
+		t.Fatalf("the data set does not exercise the example: %d statuses, %d failed", len(byStatus), len(failed))
+	}
+
+	e, dir := startExample(t, "use-cases/backup-plan-restore-jobs", tasks)
+	resource.UnitTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory:          config.StaticDirectory(dir),
+			ConfigVariables:          config.Variables{"backup_plan_id": config.StringVariable(plan)},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("restore_job_count", knownvalue.Int64Exact(int64(len(inPlan)))),
+				statecheck.ExpectKnownOutputValue("restore_job_ids", stringsExact(taskIDs(inPlan))),
+				statecheck.ExpectKnownOutputValue("restore_jobs_by_status", knownvalue.ObjectExact(byStatusCheck)),
+				statecheck.ExpectKnownOutputValue("failed_restore_jobs", knownvalue.ObjectExact(failed)),
+			},
+			Check: func(*terraform.State) error {
+				for _, r := range e.Requests() {
+					if r.Params["BackupPlanId"] != plan {
+						return fmt.Errorf("request %d sent BackupPlanId=%q, want %q", r.Seq, r.Params["BackupPlanId"], plan)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// healthyTasks are jobs of one plan that pass the restore policy: nothing stopped, and the running ones
+// started an hour ago, well within the examples' six hours.
+func healthyTasks(n int, seed int64) (string, []emulator.Task) {
+	return testTasks(n, seed, func(i int, task emulator.Task) emulator.Task {
+		switch status(task) {
+		case "stop":
+			return withStatus(task, "finished")
+		case "running":
+			return createdAgo(task, time.Hour)
+		}
+		return task
+	})
+}
+
+// examples/use-cases/restore-policy-postcondition: the plan fails on a stopped job and on a job running
+// for too long, with the postcondition's message, and passes when neither is there.
+func TestExample_restorePolicyPostcondition(t *testing.T) {
+	plan, healthy := healthyTasks(40, 25)
+	stoppedAt, stuckAt := 7, 12
+	withStopped := slices.Clone(healthy)
+	withStopped[stoppedAt] = withStatus(healthy[stoppedAt], "stop").With("ErrMessage", "restore failed: table `t7` exists")
+	withStuck := slices.Clone(healthy)
+	withStuck[stuckAt] = createdAgo(withStatus(healthy[stuckAt], "running"), 7*time.Hour)
+	withRecentRunning := slices.Clone(healthy)
+	withRecentRunning[stuckAt] = createdAgo(withStatus(healthy[stuckAt], "running"), 5*time.Hour)
+
+	e, dir := startExample(t, "use-cases/restore-policy-postcondition", healthy)
+	vars := config.Variables{"backup_plan_id": config.StringVariable(plan)}
+	resource.UnitTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				PreConfig:                func() { e.SetTasks(withStopped) },
+				ProtoV6ProviderFactories: testProviderFactories,
+				ConfigDirectory:          config.StaticDirectory(dir),
+				ConfigVariables:          vars,
+				ExpectError: messageRegexp(fmt.Sprintf("Restore jobs of backup plan %s stopped: %s (restore failed: table `t7` exists).",
+					plan, healthy[stoppedAt].ID())),
+			},
+			{
+				PreConfig:                func() { e.SetTasks(withStuck) },
+				ProtoV6ProviderFactories: testProviderFactories,
+				ConfigDirectory:          config.StaticDirectory(dir),
+				ConfigVariables:          vars,
+				ExpectError: messageRegexp(fmt.Sprintf("Restore jobs of backup plan %s have been running for more than 6 hours: %s.",
+					plan, healthy[stuckAt].ID())),
+			},
+			{
+				PreConfig:                func() { e.SetTasks(withRecentRunning) },
+				ProtoV6ProviderFactories: testProviderFactories,
+				ConfigDirectory:          config.StaticDirectory(dir),
+				ConfigVariables:          vars,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("restore_jobs_checked", knownvalue.Int64Exact(int64(len(healthy)))),
+				},
+			},
+			{
+				// The limit is a variable: the same five-hour-old job is stuck under a four-hour limit.
+				ProtoV6ProviderFactories: testProviderFactories,
+				ConfigDirectory:          config.StaticDirectory(dir),
+				ConfigVariables:          config.Variables{"backup_plan_id": config.StringVariable(plan), "max_running_hours": config.IntegerVariable(4)},
+				ExpectError:              messageRegexp("have been running for more than 4 hours: " + healthy[stuckAt].ID()),
+			},
+		},
+	})
+}
+
+// examples/use-cases/restore-policy-check: a failing check only warns, so apply succeeds and the outputs
+// name the offending jobs.
+func TestExample_restorePolicyCheck(t *testing.T) {
+	plan, healthy := healthyTasks(40, 26)
+	tasks := slices.Clone(healthy)
+	tasks[3] = withStatus(tasks[3], "stop")
+	tasks[9] = createdAgo(withStatus(tasks[9], "running"), 30*time.Hour)
+
+	_, dir := startExample(t, "use-cases/restore-policy-check", tasks)
+	resource.UnitTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory:          config.StaticDirectory(dir),
+			ConfigVariables:          config.Variables{"backup_plan_id": config.StringVariable(plan)},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("stopped_restore_jobs", stringsExact([]string{tasks[3].ID()})),
+				statecheck.ExpectKnownOutputValue("stuck_restore_jobs", stringsExact([]string{tasks[9].ID()})),
+			},
+		}},
+	})
+}
+
+// The pipeline step of examples/use-cases/restore-policy-check: `plan -out` warns, check-plan.sh reads
+// the saved plan and exits 1 with the check's message; with healthy jobs it exits 0. This runs the
+// Terraform binary the acceptance tests use (TF_ACC_TERRAFORM_PATH, else terraform on PATH) with the
+// provider built from this tree, as a pipeline would.
+func TestExample_restorePolicyCheckScript(t *testing.T) {
+	if _, err := exec.LookPath("jq"); err != nil {
+		t.Skip("check-plan.sh needs jq, which is not installed")
+	}
+	plan, healthy := healthyTasks(30, 27)
+	failing := slices.Clone(healthy)
+	failing[5] = withStatus(failing[5], "stop").With("ErrMessage", "restore failed: disk full")
+
+	tf := cliWithProvider(t) // before startEmulator moves HOME, and with it Go's caches
+	e := startEmulator(t, failing)
+	useEmulatorFromEnvironment(t, e)
+	dir := exampleDir(t, "use-cases/restore-policy-check")
+
+	work := t.TempDir()
+	for _, name := range []string{"main.tf", "check-plan.sh"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(work, name), data, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("TF_VAR_backup_plan_id", plan)
+
+	message := fmt.Sprintf("Restore jobs of backup plan %s stopped: %s (restore failed: disk full).", plan, failing[5].ID())
+	out := tf.run(t, work, 0, "plan", "-input=false", "-no-color", "-out=tfplan")
+	if !messageRegexp(message).MatchString(out) {
+		t.Errorf("plan did not warn with the check's message %q:\n%s", message, out)
+	}
+	out = tf.script(t, work, 1, "./check-plan.sh", "tfplan")
+	if !strings.Contains(out, "check.restore_jobs_healthy: fail") || !strings.Contains(out, message) {
+		t.Errorf("check-plan.sh did not report the failed check and its message %q:\n%s", message, out)
+	}
+
+	e.SetTasks(healthy)
+	tf.run(t, work, 0, "plan", "-input=false", "-no-color", "-out=tfplan")
+	out = tf.script(t, work, 0, "./check-plan.sh", "tfplan")
+	if !strings.Contains(out, "No check failed.") {
+		t.Errorf("check-plan.sh on a healthy plan:\n%s", out)
+	}
+}
+
+// examples/use-cases/latest-successful-restore: the module finds the latest finished job of the plan,
+// and the caller passes its outputs on to a resource. terraform-plugin-testing refuses a state with child
+// modules ("Modules are not supported"), so this example runs through the CLI, as a user would run it.
+func TestExample_latestSuccessfulRestore(t *testing.T) {
+	plan, tasks := testTasks(60, 28, func(i int, task emulator.Task) emulator.Task { return task })
+	// The job created last is not the last in the API's order, which the module must not rely on.
+	var finished []int
+	for i, task := range tasks {
+		if status(task) == "finished" {
+			finished = append(finished, i)
+		}
+	}
+	if len(finished) < 3 {
+		t.Fatalf("the data set has %d finished jobs, want at least 3", len(finished))
+	}
+	latest := finished[1]
+	tasks[latest] = tasks[latest].With("RestoreTaskCreateTime", intField(tasks[len(tasks)-1], "RestoreTaskCreateTime")+1)
+	want := tasks[latest]
+	instance, _ := stringField(want, "DestinationEndpointInstanceID")
+	database, _ := stringField(want, "DestinationEndpointDatabaseName")
+	name, _ := stringField(want, "RestoreTaskName")
+
+	tf := cliWithProvider(t)
+	e := startEmulator(t, tasks)
+	useEmulatorFromEnvironment(t, e)
+	t.Setenv("TF_VAR_backup_plan_id", plan)
+	work := filepath.Join(t.TempDir(), "example")
+	if err := os.CopyFS(work, os.DirFS(exampleDir(t, "use-cases/latest-successful-restore"))); err != nil {
+		t.Fatal(err)
+	}
+
+	// get installs the local module only; the provider comes from dev_overrides, so init is not needed.
+	tf.run(t, work, 0, "get", "-no-color")
+	tf.run(t, work, 0, "apply", "-auto-approve", "-input=false", "-no-color")
+	var outputs map[string]struct {
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal([]byte(tf.run(t, work, 0, "output", "-json")), &outputs); err != nil {
+		t.Fatal(err)
+	}
+	wantOutputs := map[string]any{
+		"restore_drill_target": fmt.Sprintf("%s/%s (restore job %s)", instance, database, want.ID()),
+		"latest_restore_job":   map[string]any{"id": want.ID(), "name": name, "finished_at": json.Number(fmt.Sprint(intField(want, "RestoreTaskFinishTime")))},
+	}
+	for key, w := range wantOutputs {
+		got := decodeJSON(t, outputs[key].Value)
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("output %s = %#v, want %#v", key, got, w)
+		}
+	}
+	var state struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Address string                     `json:"address"`
+					Values  map[string]json.RawMessage `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(tf.run(t, work, 0, "show", "-json")), &state); err != nil {
+		t.Fatal(err)
+	}
+	var drill any
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Address == "terraform_data.restore_drill" {
+			drill = decodeJSON(t, r.Values["input"])
+		}
+	}
+	if w := map[string]any{"restore_task_id": want.ID(), "instance_id": instance, "database": database}; !reflect.DeepEqual(drill, w) {
+		t.Errorf("terraform_data.restore_drill input = %#v, want %#v", drill, w)
+	}
+
+	// Without a successful job the caller's precondition stops the plan.
+	e.SetTasks(tasksWhere(tasks, func(task emulator.Task) bool { return status(task) != "finished" }))
+	out := tf.run(t, work, 1, "plan", "-input=false", "-no-color")
+	if msg := fmt.Sprintf("Backup plan %s has no successful restore job to drill against.", plan); !messageRegexp(msg).MatchString(out) {
+		t.Errorf("plan did not fail with %q:\n%s", msg, out)
+	}
+}
+
+func decodeJSON(t *testing.T, raw json.RawMessage) any {
+	t.Helper()
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	return v
+}
+
+// examples/use-cases/recent-restore-jobs: only the jobs of the last 24 hours, the range sent to DBS.
+func TestExample_recentRestoreJobs(t *testing.T) {
+	ages := []time.Duration{72 * time.Hour, 30 * time.Hour, 23 * time.Hour, 5 * time.Hour, time.Hour}
+	tasks := emulator.Generate(len(ages), 29)
+	for i, age := range ages {
+		tasks[i] = createdAgo(tasks[i], age)
+	}
+	recent := tasks[2:]
+	jobs := map[string]knownvalue.Check{}
+	for _, task := range recent {
+		name, _ := stringField(task, "RestoreTaskName")
+		jobs[task.ID()] = knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"name": knownvalue.StringExact(name), "status": knownvalue.StringExact(status(task)),
+		})
+	}
+
+	e, dir := startExample(t, "use-cases/recent-restore-jobs", tasks)
+	before := time.Now()
+	resource.UnitTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory:          config.StaticDirectory(dir),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("recent_restore_job_ids", stringsExact(taskIDs(recent))),
+				statecheck.ExpectKnownOutputValue("recent_restore_jobs", knownvalue.ObjectExact(jobs)),
+			},
+			Check: func(*terraform.State) error {
+				// plantimestamp() has whole seconds; the range is [now-24h, now] of the plan.
+				low, high := before.Add(-24*time.Hour-time.Second).UnixMilli(), time.Now().Add(-24*time.Hour).UnixMilli()
+				for _, r := range e.Requests() {
+					var start, end int64
+					if _, err := fmt.Sscan(r.Params["StartTimestamp"], &start); err != nil || start < low || start > high {
+						return fmt.Errorf("request %d sent StartTimestamp=%q, want between %d and %d", r.Seq, r.Params["StartTimestamp"], low, high)
+					}
+					if _, err := fmt.Sscan(r.Params["EndTimestamp"], &end); err != nil || end-start != 24*time.Hour.Milliseconds() {
+						return fmt.Errorf("request %d sent EndTimestamp=%q, want StartTimestamp + 24h", r.Seq, r.Params["EndTimestamp"])
+					}
+					if _, ok := r.Params["BackupPlanId"]; ok {
+						return fmt.Errorf("request %d sent BackupPlanId although the example leaves it null", r.Seq)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// terraformCLI runs the Terraform (or OpenTofu) binary of the acceptance tests with the provider built
+// from this tree, installed through dev_overrides, as a user's pipeline would run it.
+type terraformCLI struct {
+	binary string
+	env    []string // added to the test's environment as it is when a command runs
+}
+
+func cliWithProvider(t *testing.T) *terraformCLI {
+	t.Helper()
+	binary := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if binary == "" {
+		var err error
+		if binary, err = exec.LookPath("terraform"); err != nil {
+			t.Skip("no terraform binary: set TF_ACC_TERRAFORM_PATH or put terraform on PATH")
+		}
+	}
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-alicloud"), ".")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	rc := filepath.Join(t.TempDir(), "cli.tfrc")
+	var overrides strings.Builder
+	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
+		fmt.Fprintf(&overrides, "    %q = %q\n", host+"/"+providerNamespace+"/alicloud", bin)
+	}
+	cli := fmt.Sprintf("provider_installation {\n  dev_overrides {\n%s  }\n  direct {}\n}\n", overrides.String())
+	if err := os.WriteFile(rc, []byte(cli), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &terraformCLI{binary: binary, env: []string{"TF_CLI_CONFIG_FILE=" + rc, "TERRAFORM=" + binary, "TF_IN_AUTOMATION=1"}}
+}
+
+// run runs the binary with args in dir and fails the test unless it exits with want.
+func (c *terraformCLI) run(t *testing.T, dir string, want int, args ...string) string {
+	t.Helper()
+	return c.exec(t, dir, want, c.binary, args...)
+}
+
+// script runs a script of an example the same way.
+func (c *terraformCLI) script(t *testing.T, dir string, want int, name string, args ...string) string {
+	t.Helper()
+	return c.exec(t, dir, want, name, args...)
+}
+
+func (c *terraformCLI) exec(t *testing.T, dir string, want int, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), c.env...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if exit, ok := err.(*exec.ExitError); ok {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+	}
+	if code != want {
+		t.Fatalf("%s %s exited %d, want %d:\n%s", name, strings.Join(args, " "), code, want, out)
+	}
+	return string(out)
+}
