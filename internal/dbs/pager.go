@@ -136,7 +136,7 @@ func (c *Client) listAll(ctx context.Context, base url.Values, size int, s *sess
 
 // readPass reads page 0, plans the rest from its counts, and reads them.
 func (c *Client) readPass(ctx context.Context, base url.Values, size int, s *session) ([]RestoreTask, int64, error) {
-	p0, err := c.fetchLimited(ctx, base, 0, s)
+	p0, err := c.fetchPageNum(ctx, base, 0, s)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -163,7 +163,7 @@ func (c *Client) readPass(ctx context.Context, base url.Values, size int, s *ses
 			if k >= maxPages {
 				return nil, 0, fmt.Errorf("%s: more than %d full pages and no end in sight; the API is not paging", apiAction, maxPages)
 			}
-			a, err := c.fetchLimited(ctx, base, k, s)
+			a, err := c.fetchPageNum(ctx, base, k, s)
 			if err == nil {
 				err = sameList(k, a)
 			}
@@ -248,7 +248,7 @@ func (c *Client) readPages(ctx context.Context, base url.Values, from, to int, s
 				if k >= to {
 					return
 				}
-				a, err := c.fetchLimited(pctx, base, k, s)
+				a, err := c.fetchPageNum(pctx, base, k, s)
 				if err == nil {
 					err = check(k, a)
 				}
@@ -294,11 +294,7 @@ func firstError(ctx context.Context, errs []error) error {
 	return first
 }
 
-func (c *Client) fetchLimited(ctx context.Context, base url.Values, page int, s *session) (*answer, error) {
-	if err := s.limit.acquire(ctx); err != nil {
-		return nil, fmt.Errorf("%s page %d: %w", apiAction, page, err)
-	}
-	defer s.limit.release()
+func (c *Client) fetchPageNum(ctx context.Context, base url.Values, page int, s *session) (*answer, error) {
 	return c.fetchPage(ctx, withPage(base, page), page, s)
 }
 

@@ -21,7 +21,7 @@ const (
 )
 
 // session is what the requests of one call share: the request count it reports and the concurrency
-// limit that throttling lowers.
+// limit that throttling lowers (shared by every page and batch of a listing).
 type session struct {
 	requests atomic.Int64
 	limit    *limiter
@@ -34,7 +34,15 @@ func (c *Client) fetchPage(ctx context.Context, params url.Values, page int, s *
 	start := c.now()
 	var last error
 	for attempt := 1; ; attempt++ {
+		// A slot is held per attempt, not across the backoff wait, so that a limit lowered by
+		// throttling also holds back the retries of pages already started.
+		if err := s.limit.acquire(ctx); err != nil {
+			err = canceledError(ctx, page, attempt-1, last)
+			c.logPage(ctx, page, 0, start, "", attempt-1, err)
+			return nil, err
+		}
 		a, retryAfter, err := c.attempt(ctx, params, page, s)
+		s.limit.release()
 		if err == nil {
 			s.limit.succeeded()
 			c.logPage(ctx, page, len(a.tasks), start, a.requestID, attempt, nil)
@@ -78,7 +86,7 @@ func (c *Client) giveUp(ctx context.Context, page int, start time.Time, attempts
 }
 
 func canceledError(ctx context.Context, page, attempts int, last error) error {
-	if last == nil {
+	if last == nil || attempts == 0 {
 		return fmt.Errorf("%s page %d: %w", apiAction, page, ctx.Err())
 	}
 	return fmt.Errorf("%s page %d: %w after %s; the last failed with: %w", apiAction, page, ctx.Err(), plural(attempts, "attempt"), last)
