@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"unicode/utf8"
 )
@@ -40,7 +41,7 @@ func (s *String) UnmarshalJSON(b []byte) error {
 		}
 		*s = String{Value: v, Valid: true}
 	case b[0] == '{' || b[0] == '[':
-		return fmt.Errorf("expected a string, got %s", kindOfJSON(b))
+		return typeError(kindOfJSON(b), stringType)
 	default: // number, true, false: keep the literal text
 		*s = String{Value: string(b), Valid: true}
 	}
@@ -73,11 +74,11 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 		}
 		text = v
 	case '{', '[', 't', 'f':
-		return fmt.Errorf("expected an integer, got %s", kindOfJSON(b))
+		return typeError(kindOfJSON(b), intType)
 	}
 	v, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
-		return fmt.Errorf("expected an integer, got %.40q", text)
+		return typeError(fmt.Sprintf("%.40q", text), intType)
 	}
 	*n = Int{Value: v, Valid: true}
 	return nil
@@ -87,7 +88,7 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 // through encoding/json, which knows every escape and surrogate rule. Decoding a page calls this for
 // each of 36 fields of up to 100 tasks, so the fast path matters.
 func unquote(b []byte) (string, error) {
-	if len(b) >= 2 && b[len(b)-1] == '"' {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
 		inner := b[1 : len(b)-1]
 		plain := true
 		for _, c := range inner {
@@ -103,6 +104,18 @@ func unquote(b []byte) (string, error) {
 	var v string
 	err := json.Unmarshal(b, &v)
 	return v, err
+}
+
+var (
+	stringType = reflect.TypeFor[String]()
+	intType    = reflect.TypeFor[Int]()
+)
+
+// typeError reports a value of the wrong kind as encoding/json's own type error, which the decoder then
+// completes with the path of the field (Items.RestoreTaskDetail.RestoreTaskCreateTime) — the one thing a
+// reader of the error needs to find the culprit.
+func typeError(got string, want reflect.Type) error {
+	return &json.UnmarshalTypeError{Value: got, Type: want}
 }
 
 func kindOfJSON(b []byte) string {

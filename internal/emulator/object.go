@@ -62,16 +62,18 @@ next:
 
 func (o object) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
+	o.writeTo(&b)
+	return b.Bytes(), nil
+}
+
+// writeTo appends the object's JSON: its members in order, each value as given.
+func (o object) writeTo(b *bytes.Buffer) {
 	b.WriteByte('{')
 	for i, f := range o {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		name, err := json.Marshal(f.name)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(name)
+		writeName(b, f.name)
 		b.WriteByte(':')
 		if len(f.value) == 0 {
 			b.WriteString("null")
@@ -80,7 +82,20 @@ func (o object) MarshalJSON() ([]byte, error) {
 		}
 	}
 	b.WriteByte('}')
-	return b.Bytes(), nil
+}
+
+// writeName quotes a member name; API names are plain ASCII and skip encoding/json.
+func writeName(b *bytes.Buffer, name string) {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			quoted, _ := json.Marshal(name) // a string always marshals
+			b.Write(quoted)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(name)
+	b.WriteByte('"')
 }
 
 func (o *object) UnmarshalJSON(data []byte) error {

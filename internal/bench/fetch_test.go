@@ -1,0 +1,115 @@
+// Package bench holds the benchmarks that compare this provider with the straightforward way of
+// building it, and the two small commands `make bench` uses (baseline, rusage).
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/dbs"
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
+)
+
+type staticCredentials dbs.Credentials
+
+func (c staticCredentials) Credentials(context.Context) (dbs.Credentials, error) {
+	return dbs.Credentials(c), nil
+}
+
+// benchSizes are the listing sizes benchmarked; BENCH_TASKS overrides them (e.g. "1000 10000 50000").
+func benchSizes() []int {
+	sizes := []int{1000, 10000}
+	if v := os.Getenv("BENCH_TASKS"); v != "" {
+		sizes = nil
+		for _, f := range splitFields(v) {
+			n, err := strconv.Atoi(f)
+			if err == nil && n > 0 {
+				sizes = append(sizes, n)
+			}
+		}
+	}
+	return sizes
+}
+
+func splitFields(s string) []string {
+	var out []string
+	field := ""
+	for _, r := range s + " " {
+		if r == ' ' || r == ',' {
+			if field != "" {
+				out = append(out, field)
+			}
+			field = ""
+			continue
+		}
+		field += string(r)
+	}
+	return out
+}
+
+// BenchmarkFetch reads every page of a listing from the emulator answering each request after 30 ms,
+// one request at a time (the serial pager other providers use) and with the default concurrency, and
+// reports both times, their ratio and the requests made. Each sub-benchmark runs both in the same
+// iteration, so the ratio is measured side by side.
+func BenchmarkFetch(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("tasks=%d/latency=30ms", n), func(b *testing.B) {
+			srv := emulator.New(emulator.Options{
+				Keys:  map[string]emulator.Key{"bench-key": {Secret: "bench-secret"}},
+				Tasks: emulator.Generate(n, 1),
+			})
+			srv.SetLatency(30 * time.Millisecond)
+			url := srv.Start()
+			defer srv.Close()
+			client := func(concurrency int) *dbs.Client {
+				c, err := dbs.NewClient(dbs.Config{
+					Endpoint:              url,
+					Credentials:           staticCredentials{AccessKeyID: "bench-key", AccessKeySecret: "bench-secret"},
+					MaxConcurrentRequests: concurrency,
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				return c
+			}
+			serial, concurrent := client(1), client(0)
+			ctx := context.Background()
+			var serialTime, concurrentTime time.Duration
+			var requests, maxInFlight int
+			for b.Loop() {
+				start := time.Now()
+				ls, err := serial.ListRestoreTasks(ctx, dbs.Query{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				serialTime += time.Since(start)
+
+				srv.Reset()
+				start = time.Now()
+				lc, err := concurrent.ListRestoreTasks(ctx, dbs.Query{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				concurrentTime += time.Since(start)
+				if len(ls.Tasks) != n || len(lc.Tasks) != n {
+					b.Fatalf("read %d and %d tasks, want %d", len(ls.Tasks), len(lc.Tasks), n)
+				}
+				requests = lc.Requests
+				maxInFlight = srv.Stats().MaxInFlight
+			}
+			pages := (n + 99) / 100
+			if requests != pages {
+				b.Fatalf("%d requests for %d pages", requests, pages)
+			}
+			b.ReportMetric(float64(serialTime.Milliseconds())/float64(b.N), "serial-ms")
+			b.ReportMetric(float64(concurrentTime.Milliseconds())/float64(b.N), "concurrent-ms")
+			b.ReportMetric(float64(concurrentTime)/float64(serialTime), "concurrent/serial")
+			b.ReportMetric(float64(requests), "requests")
+			b.ReportMetric(float64(maxInFlight), "max-in-flight")
+		})
+	}
+}
