@@ -6,24 +6,27 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 )
 
 // pageBody is a DescribeRestoreTaskList answer, success or error: gateway errors carry Code/Message/
 // Recommend, DBS errors Success:false with ErrCode/ErrMessage, pages the counts and Items.
 type pageBody struct {
-	RequestID      String   `json:"RequestId"`
-	Success        flag     `json:"Success"`
-	Code           String   `json:"Code"`
-	Message        String   `json:"Message"`
-	ErrCode        String   `json:"ErrCode"`
-	ErrMessage     String   `json:"ErrMessage"`
-	Recommend      String   `json:"Recommend"`
-	HTTPStatusCode Int      `json:"HttpStatusCode"`
-	PageNum        Int      `json:"PageNum"`
-	PageSize       Int      `json:"PageSize"`
-	TotalPages     Int      `json:"TotalPages"`
-	TotalElements  Int      `json:"TotalElements"`
-	Items          *itemsOf `json:"Items"`
+	RequestID      String
+	Success        flag
+	Code           String
+	Message        String
+	ErrCode        String
+	ErrMessage     String
+	Recommend      String
+	HTTPStatusCode Int
+	PageNum        Int
+	PageSize       Int
+	TotalPages     Int
+	TotalElements  Int
+	// HasItems is true when Items was sent and not null, even if empty.
+	HasItems bool
+	Tasks    []RestoreTask
 }
 
 // flag is a boolean the API may send as true or "true"; Set is false when it was absent or null.
@@ -40,70 +43,236 @@ func (f *flag) UnmarshalJSON(b []byte) error {
 	case "false", `"false"`:
 		*f = flag{Value: false, Set: true}
 	default:
-		return fmt.Errorf("Success: expected a boolean, got %.40s", b)
+		return typeError(kindOfJSON(bytes.TrimSpace(b)), reflect.TypeFor[bool]())
 	}
 	return nil
 }
 
-// itemsOf is the Items element. An empty page may send it as {}, {"RestoreTaskDetail":[]}, null, "" or
-// [], and a single task may come as an object rather than a one-element array (an XML-to-JSON habit).
-type itemsOf struct {
-	tasks []RestoreTask
-}
-
-func (it *itemsOf) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 {
-		return errors.New("Items: empty value")
+// decodeBody walks the answer token by token, so that the tasks are decoded straight from the stream
+// (no second pass over a copy of Items) and every error knows the field it is about.
+func decodeBody(dec *json.Decoder) (*pageBody, error) {
+	if err := expectDelim(dec, '{', "the answer"); err != nil {
+		return nil, err
 	}
-	switch b[0] {
-	case 'n':
-		if string(b) == "null" {
-			it.tasks = nil
-			return nil
+	var b pageBody
+	for dec.More() {
+		key, err := objectKey(dec)
+		if err != nil {
+			return nil, err
 		}
-	case '"':
-		if string(b) == `""` {
-			it.tasks = nil
-			return nil
-		}
-		return errors.New("Items: expected an object, got a non-empty string")
-	case '[':
-		return decodeTasks(b, &it.tasks)
-	case '{':
-		var wrapper struct {
-			RestoreTaskDetail json.RawMessage `json:"RestoreTaskDetail"`
-		}
-		if err := json.Unmarshal(b, &wrapper); err != nil {
-			return err
-		}
-		detail := bytes.TrimSpace(wrapper.RestoreTaskDetail)
-		switch {
-		case len(detail) == 0, string(detail) == "null", string(detail) == `""`:
-			it.tasks = nil
-			return nil
-		case detail[0] == '{':
-			var one RestoreTask
-			if err := json.Unmarshal(detail, &one); err != nil {
-				return fmt.Errorf("Items.RestoreTaskDetail: %w", err)
+		var target any
+		switch key {
+		case "RequestId":
+			target = &b.RequestID
+		case "Success":
+			target = &b.Success
+		case "Code":
+			target = &b.Code
+		case "Message":
+			target = &b.Message
+		case "ErrCode":
+			target = &b.ErrCode
+		case "ErrMessage":
+			target = &b.ErrMessage
+		case "Recommend":
+			target = &b.Recommend
+		case "HttpStatusCode":
+			target = &b.HTTPStatusCode
+		case "PageNum":
+			target = &b.PageNum
+		case "PageSize":
+			target = &b.PageSize
+		case "TotalPages":
+			target = &b.TotalPages
+		case "TotalElements":
+			target = &b.TotalElements
+		case "Items":
+			if err := decodeItems(dec, &b); err != nil {
+				return nil, err
 			}
-			it.tasks = []RestoreTask{one}
-			return nil
-		case detail[0] == '[':
-			return decodeTasks(detail, &it.tasks)
+			continue
+		default:
+			target = &json.RawMessage{} // HostId and whatever the API adds later
 		}
-		return errors.New("Items.RestoreTaskDetail: expected an array of objects")
+		if err := dec.Decode(target); err != nil {
+			return nil, inField(key, err)
+		}
 	}
-	return fmt.Errorf("Items: expected an object, got %s", kindOfJSON(b))
+	if err := expectDelim(dec, '}', "the answer"); err != nil {
+		return nil, err
+	}
+	return &b, nil
 }
 
-func decodeTasks(b []byte, out *[]RestoreTask) error {
-	var tasks []RestoreTask
-	if err := json.Unmarshal(b, &tasks); err != nil {
-		return fmt.Errorf("Items.RestoreTaskDetail: %w", err)
+// decodeItems reads Items. An empty page may send it as {}, {"RestoreTaskDetail":[]}, null, "" or [],
+// and RestoreTaskDetail itself as null or "".
+func decodeItems(dec *json.Decoder, b *pageBody) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return inField("Items", err)
 	}
-	*out = tasks
+	switch tok := tok.(type) {
+	case nil:
+		return nil
+	case string:
+		if tok != "" {
+			return fmt.Errorf("Items: expected an object, got a non-empty string")
+		}
+		b.HasItems = true
+		return nil
+	case json.Delim:
+		b.HasItems = true
+		if tok == '[' {
+			return decodeTaskArray(dec, b, "Items")
+		}
+		if tok != '{' {
+			break
+		}
+		for dec.More() {
+			key, err := objectKey(dec)
+			if err != nil {
+				return inField("Items", err)
+			}
+			if key != "RestoreTaskDetail" {
+				if err := dec.Decode(&json.RawMessage{}); err != nil {
+					return inField("Items."+key, err)
+				}
+				continue
+			}
+			tok, err := dec.Token()
+			if err != nil {
+				return inField("Items.RestoreTaskDetail", err)
+			}
+			switch tok {
+			case nil, "":
+				continue
+			case json.Delim('['):
+				if err := decodeTaskArray(dec, b, "Items.RestoreTaskDetail"); err != nil {
+					return err
+				}
+				continue
+			}
+			return fmt.Errorf("Items.RestoreTaskDetail: expected an array, got %s", tokenKind(tok))
+		}
+		return expectDelim(dec, '}', "Items")
+	}
+	return fmt.Errorf("Items: expected an object, got %s", tokenKind(tok))
+}
+
+// decodeTaskArray reads the elements of an array whose '[' has been read, and its ']'.
+func decodeTaskArray(dec *json.Decoder, b *pageBody, path string) error {
+	for i := 0; dec.More(); i++ {
+		var t RestoreTask
+		if err := dec.Decode(&t); err != nil {
+			return inField(fmt.Sprintf("%s[%d]", path, i), err)
+		}
+		b.Tasks = append(b.Tasks, t)
+	}
+	return expectDelim(dec, ']', path)
+}
+
+func objectKey(dec *json.Decoder) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", err
+	}
+	key, ok := tok.(string)
+	if !ok {
+		return "", fmt.Errorf("expected an object key, got %s", tokenKind(tok))
+	}
+	return key, nil
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim, what string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != want {
+		if want == '{' {
+			return fmt.Errorf("%s: expected a JSON object, got %s", what, tokenKind(tok))
+		}
+		return fmt.Errorf("%s: expected %q, got %s", what, want, tokenKind(tok))
+	}
 	return nil
+}
+
+func tokenKind(tok json.Token) string {
+	switch tok := tok.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case float64, json.Number:
+		return "a number"
+	case string:
+		return "a string"
+	case json.Delim:
+		switch tok {
+		case '{':
+			return "an object"
+		case '[':
+			return "an array"
+		}
+		return fmt.Sprintf("%q", tok)
+	}
+	return fmt.Sprintf("%T", tok)
+}
+
+// fieldPathError is a decoding error with the path of the field it is about.
+type fieldPathError struct {
+	path string
+	err  error
+}
+
+func (e *fieldPathError) Error() string { return e.path + ": " + e.err.Error() }
+func (e *fieldPathError) Unwrap() error { return e.err }
+
+// inField puts err under path, describing it in the API's words; syntax and read errors are about the
+// body, not the field, and are passed on as they are.
+func inField(path string, err error) error {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		if typ.Field != "" {
+			path += "." + typ.Field
+		}
+		got := typ.Value
+		switch got { // encoding/json's own words for a JSON kind
+		case "array", "object":
+			got = "an " + got
+		case "string", "number":
+			got = "a " + got
+		case "bool":
+			got = "a boolean"
+		}
+		return &fieldPathError{path: path, err: fmt.Errorf("expected %s, got %s", typeName(typ.Type), got)}
+	}
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, errBodyTooLarge) {
+		return err
+	}
+	var fe *fieldPathError
+	if errors.As(err, &fe) {
+		return err
+	}
+	return &fieldPathError{path: path, err: err}
+}
+
+func typeName(t reflect.Type) string {
+	switch t {
+	case intType:
+		return "an integer"
+	case stringType:
+		return "a string"
+	case reflect.TypeFor[bool]():
+		return "a boolean"
+	case reflect.TypeFor[RestoreTask]():
+		return "an object"
+	}
+	if t == nil {
+		return "another type"
+	}
+	return t.String()
 }
 
 var errBodyTooLarge = fmt.Errorf("the response body is larger than %d MiB", maxBodyBytes>>20)
@@ -114,6 +283,7 @@ type bodyReader struct {
 	r       io.Reader
 	left    int64
 	readErr error
+	started bool // some byte was read
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
@@ -126,6 +296,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.left -= int64(n)
+	b.started = b.started || n > 0
 	if b.left < 0 {
 		return n, errBodyTooLarge
 	}
@@ -146,8 +317,7 @@ func (e *bodyReadError) Unwrap() error { return e.err }
 func decodePage(r io.Reader, limit int64) (*pageBody, error) {
 	br := &bodyReader{r: r, left: limit}
 	dec := json.NewDecoder(br)
-	var body pageBody
-	err := dec.Decode(&body)
+	body, err := decodeBody(dec)
 	if err == nil {
 		// Only whitespace may follow the answer; more JSON (or anything else) means we did not read
 		// what the server meant to send.
@@ -160,32 +330,24 @@ func decodePage(r io.Reader, limit int64) (*pageBody, error) {
 	}
 	switch {
 	case err == nil:
-		return &body, nil
+		return body, nil
 	case br.readErr != nil:
 		return nil, &bodyReadError{err: br.readErr}
 	case errors.Is(err, errBodyTooLarge):
 		return nil, errBodyTooLarge
-	case err == io.EOF:
+	case errors.Is(err, io.EOF) && !br.started:
 		return nil, errors.New("empty body")
 	}
 	return nil, describeJSONError(err)
 }
 
-// describeJSONError keeps the position and the types, drops the decoder's own wording where it would
-// quote the body.
+// describeJSONError words the decoder's errors for a reader who never sees the body.
 func describeJSONError(err error) error {
 	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntax):
 		return fmt.Errorf("malformed JSON at byte %d: %s", syntax.Offset, syntax.Error())
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "the answer"
-		}
-		return fmt.Errorf("%s: expected %s, got a JSON %s", field, typ.Type, typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return errors.New("truncated JSON")
 	}
 	return err
@@ -208,16 +370,12 @@ func interpret(body *pageBody, status, page int, headerRequestID string, r redac
 		rid = headerRequestID
 	}
 	hasCode := body.Code.Value != "" || body.ErrCode.Value != ""
-	hasData := body.Items != nil || body.TotalElements.Valid || body.TotalPages.Valid
+	hasData := body.HasItems || body.TotalElements.Valid || body.TotalPages.Valid
 	failed := body.Success.Set && !body.Success.Value || !body.Success.Set && hasCode && !hasData
 	if failed {
 		return nil, errorFromBody(body, status, page, rid, r)
 	}
-	a := &answer{requestID: rid, totalElements: body.TotalElements, totalPages: body.TotalPages}
-	if body.Items != nil {
-		a.tasks = body.Items.tasks
-	}
-	return a, nil
+	return &answer{requestID: rid, tasks: body.Tasks, totalElements: body.TotalElements, totalPages: body.TotalPages}, nil
 }
 
 func errorFromBody(body *pageBody, status, page int, rid string, r redactor) *APIError {

@@ -119,10 +119,34 @@ func TestDecodeEmptyItems(t *testing.T) {
 	}
 }
 
-func TestDecodeSingleTaskObject(t *testing.T) {
-	a, err := decodeAnswer(t, `{"Success":true,"Items":{"RestoreTaskDetail":{"RestoreTaskId":"only"}}}`)
-	if err != nil || len(a.tasks) != 1 || a.tasks[0].RestoreTaskID.Value != "only" {
-		t.Fatalf("%+v %v", a, err)
+func TestDecodeErrorsNameTheField(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"Success":true,"Items":{"RestoreTaskDetail":[{"RestoreTaskId":"a"},{"RestoreTaskCreateTime":"wrong type"}]}}`: `Items.RestoreTaskDetail[1].RestoreTaskCreateTime: expected an integer, got "wrong type"`,
+		`{"Success":true,"Items":{"RestoreTaskDetail":[{"RestoreTaskName":["x"]}]}}`:                                    `Items.RestoreTaskDetail[0].RestoreTaskName: expected a string, got an array`,
+		`{"Success":true,"TotalElements":"wrong type"}`:                                                                 `TotalElements: expected an integer, got "wrong type"`,
+		`{"Success":true,"PageNum":{}}`:                                                                                 `PageNum: expected an integer, got an object`,
+		`{"Success":"maybe"}`:                                                                                           `Success: expected a boolean, got a string`,
+		`{"Success":true,"Items":{"RestoreTaskDetail":{"RestoreTaskId":"only"}}}`:                                       `Items.RestoreTaskDetail: expected an array, got an object`,
+		`{"Success":true,"Items":{"RestoreTaskDetail":["a"]}}`:                                                          `Items.RestoreTaskDetail[0]: expected an object, got a string`,
+		`{"Success":true,"Items":7}`:                                                                                    `Items: expected an object, got a number`,
+		`[]`:                                                                                                            `the answer: expected a JSON object, got an array`,
+		``:                                                                                                              `empty body`,
+		`{"Success":true,"Items":{"RestoreTaskDetail":[{"RestoreTaskId":"a"`:                                            `truncated JSON`,
+	} {
+		_, err := decodeAnswer(t, body)
+		if err == nil || err.Error() != want {
+			t.Errorf("%s:\n got %v\nwant %s", body, err, want)
+		}
+	}
+}
+
+// Every cut of a valid answer is an error, never a shorter list.
+func TestDecodeEveryTruncationFails(t *testing.T) {
+	body := strings.TrimSpace(referenceBody)
+	for i := range len(body) {
+		if _, err := decodePage(strings.NewReader(body[:i]), maxBodyBytes); err == nil {
+			t.Fatalf("the first %d bytes decoded without error", i)
+		}
 	}
 }
 

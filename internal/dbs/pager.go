@@ -111,27 +111,23 @@ func (c *Client) ListRestoreTasksPage(ctx context.Context, q Query, pageNum int)
 	return &Listing{Tasks: tasks, TotalElements: total, Requests: int(s.requests.Load())}, nil
 }
 
-// errListShifted marks a read that saw TotalElements change between pages.
-type errListShifted struct {
-	first, later int64
-	page         int
-}
+// errUnsettled marks a read whose pages do not fit together, as when the list changes while it is paged:
+// TotalElements moved, or a page before the last came short. Reading again from page 0 usually mends it.
+type errUnsettled struct{ reason string }
 
-func (e *errListShifted) Error() string {
-	return fmt.Sprintf("TotalElements was %d on page 0 and %d on page %d", e.first, e.later, e.page)
-}
+func (e *errUnsettled) Error() string { return e.reason }
 
 // listAll reads one query to its end, again from the start when the list shifts under it.
 func (c *Client) listAll(ctx context.Context, base url.Values, size int, s *session) ([]RestoreTask, int64, error) {
-	var shifted *errListShifted
+	var unsettled *errUnsettled
 	for range maxRereads + 1 {
 		tasks, total, err := c.readPass(ctx, base, size, s)
-		if !errors.As(err, &shifted) {
+		if !errors.As(err, &unsettled) {
 			return tasks, total, err
 		}
 	}
-	return nil, 0, fmt.Errorf("%s: the restore task list kept changing while it was read (%v), %d times in a row; try again when it is quieter",
-		apiAction, shifted, maxRereads+1)
+	return nil, 0, fmt.Errorf("%s: the restore task list kept changing while it was read, %d times in a row (last: %v); try again when it is quieter",
+		apiAction, maxRereads+1, unsettled)
 }
 
 // readPass reads page 0, plans the rest from its counts, and reads them.
@@ -140,17 +136,21 @@ func (c *Client) readPass(ctx context.Context, base url.Values, size int, s *ses
 	if err != nil {
 		return nil, 0, err
 	}
-	col := newCollector(size)
-	if err := col.add(0, p0); err != nil {
-		return nil, 0, err
-	}
 	pages, known, err := plannedPages(p0, size)
 	if err != nil {
 		return nil, 0, err
 	}
+	if !known {
+		pages = -1
+	}
+	col := newCollector(size, pages)
+	if err := col.add(0, p0); err != nil {
+		return nil, 0, err
+	}
 	sameList := func(k int, a *answer) error {
 		if p0.totalElements.Valid && a.totalElements.Valid && a.totalElements.Value != p0.totalElements.Value {
-			return &errListShifted{first: p0.totalElements.Value, later: a.totalElements.Value, page: k}
+			return &errUnsettled{fmt.Sprintf("TotalElements was %d on page 0 and %d on page %d",
+				p0.totalElements.Value, a.totalElements.Value, k)}
 		}
 		return nil
 	}
@@ -302,13 +302,14 @@ func (c *Client) fetchPageNum(ctx context.Context, base url.Values, page int, s 
 // cannot be a list read page by page.
 type collector struct {
 	size  int
+	pages int // as page 0 announced; -1 when it did not say
 	tasks []RestoreTask
 	seen  map[string]bool
 	ended int // the short page that ended the list, -1 while pages are full
 }
 
-func newCollector(size int) *collector {
-	return &collector{size: size, tasks: make([]RestoreTask, 0), seen: map[string]bool{}, ended: -1}
+func newCollector(size, pages int) *collector {
+	return &collector{size: size, pages: pages, tasks: make([]RestoreTask, 0), seen: map[string]bool{}, ended: -1}
 }
 
 func (c *collector) add(page int, a *answer) error {
@@ -330,6 +331,12 @@ func (c *collector) add(page int, a *answer) error {
 				fresh++
 			}
 		}
+	}
+	// Only the last page may be short. A short page before it is not the end of the list (taking it so
+	// would silently drop the tasks after it) but a page caught while the list changed.
+	if len(a.tasks) < c.size && page < c.pages-1 {
+		return &errUnsettled{fmt.Sprintf("page %d had %d restore tasks, fewer than %d, though page 0 announced %d pages",
+			page, len(a.tasks), c.size, c.pages)}
 	}
 	if page > 0 && withID > 0 && fresh == 0 {
 		return fmt.Errorf("%s page %d: every restore task on it was already read on an earlier page; the API is repeating pages%s",
