@@ -127,9 +127,11 @@ func newHTTPClient() *http.Client {
 	t.MaxIdleConns = 2 * maxConcurrency
 	t.MaxIdleConnsPerHost = maxConcurrency
 	t.IdleConnTimeout = 90 * time.Second
-	t.ResponseHeaderTimeout = time.Minute
 	return &http.Client{
 		Transport: t,
+		// One page is at most 100 tasks: an attempt that takes a minute is stuck, and is better
+		// retried than waited on until MaxRetryTimeout.
+		Timeout: time.Minute,
 		// A redirect would resend the signed headers to a host that was not signed for.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

@@ -27,7 +27,8 @@ const (
 // restore task id once (the first occurrence wins). It reads page 0, learns the page count, then reads
 // the other pages concurrently, at most MaxConcurrentRequests at once (fewer while the API throttles).
 // It is all or nothing: if any page fails, the error names the page and no tasks are returned. If the
-// list changes while it is paged (TotalElements moves), it is read again from the start, up to 3 times.
+// list changes while it is paged (TotalElements moves, or a page before the last comes short), it is read
+// again from the start, up to 3 times, and then the read fails.
 // A long RestoreTaskIDs list is split into batches that are read concurrently and merged in order.
 func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error) {
 	base, size, err := q.params()
@@ -51,30 +52,42 @@ func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error
 	}
 	results := make([]result, len(batches))
 	errs := make([]error, len(batches))
+	firsts := make([]int, len(batches)) // 0-based position of each batch's first id, for errors
+	for i := 1; i < len(batches); i++ {
+		firsts[i] = firsts[i-1] + len(batches[i-1])
+	}
 	bctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// At most as many batches at once as requests may be in flight: more would only wait on the limit.
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	done := 0
-	for i, batch := range batches {
-		params := cloneValues(base)
-		params.Set("RestoreTaskId", strings.Join(batch, ","))
-		first := done
-		done += len(batch)
+	for range min(c.concurrency, len(batches)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tasks, total, err := c.listAll(bctx, params, size, s)
-			if err != nil {
-				errs[i] = fmt.Errorf("restore task ids %d-%d of %d: %w", first+1, first+len(batch), len(ids), err)
-				cancel()
-				return
+			for bctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(batches) {
+					return
+				}
+				params := cloneValues(base)
+				params.Set("RestoreTaskId", strings.Join(batches[i], ","))
+				tasks, total, err := c.listAll(bctx, params, size, s)
+				if err != nil {
+					errs[i] = fmt.Errorf("restore task ids %d-%d of %d: %w", firsts[i]+1, firsts[i]+len(batches[i]), len(ids), err)
+					cancel()
+					return
+				}
+				results[i] = result{tasks, total}
 			}
-			results[i] = result{tasks, total}
 		}()
 	}
 	wg.Wait()
 	if err := firstError(ctx, errs); err != nil {
 		return nil, err
+	}
+	if ctx.Err() != nil { // cancelled between batches, with no batch failing
+		return nil, fmt.Errorf("%s: %w", apiAction, ctx.Err())
 	}
 	listing := &Listing{Tasks: make([]RestoreTask, 0), Requests: int(s.requests.Load())}
 	seen := map[string]bool{}
@@ -192,8 +205,13 @@ func (c *Client) readPass(ctx context.Context, base url.Values, size int, s *ses
 	return col.tasks, total, nil
 }
 
-// plannedPages is how many pages the list has by page 0's counts, with each count checked against the
-// other and against maxPages. known is false when the API sent neither count.
+// plannedPages is how many pages the list has by page 0's counts, checked against maxPages. known is
+// false when the API sent neither count.
+//
+// TotalElements decides when sent, and TotalPages only when it is not: the count of tasks is what the
+// result must match, and a TotalPages above what it implies (a page count for another page size, or an
+// absurd one) must not make us read empty pages. A TotalPages below it would have us stop early and
+// drop tasks; reading on instead either finds them or meets a short page, which the collector refuses.
 func plannedPages(p0 *answer, size int) (pages int, known bool, err error) {
 	te, tp := p0.totalElements, p0.totalPages
 	if te.Valid && te.Value < 0 || tp.Valid && tp.Value < 0 {
@@ -202,8 +220,6 @@ func plannedPages(p0 *answer, size int) (pages int, known bool, err error) {
 	}
 	var n int64
 	switch {
-	case te.Valid && tp.Valid:
-		n = min(tp.Value, ceilDiv(te.Value, int64(size)))
 	case te.Valid:
 		n = ceilDiv(te.Value, int64(size))
 	case tp.Valid:

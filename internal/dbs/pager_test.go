@@ -2,9 +2,11 @@ package dbs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -72,6 +74,24 @@ func TestListRestoreTasksDistrustsCounts(t *testing.T) {
 		c, _ := newTestClient(t, fake, nil)
 		l, err := c.ListRestoreTasks(ctx, Query{})
 		if err != nil || len(l.Tasks) != 150 || l.Requests != 2 {
+			t.Fatalf("%v %+v", err, l)
+		}
+	})
+	t.Run("TotalPages below what TotalElements implies", func(t *testing.T) {
+		fake := newFakeDBS(t, 250)
+		fake.total = func(int, int) (int64, int64) { return 250, 1 }
+		c, _ := newTestClient(t, fake, nil)
+		l, err := c.ListRestoreTasks(ctx, Query{})
+		if err != nil || len(l.Tasks) != 250 || l.Requests != 3 {
+			t.Fatalf("%v %+v", err, l)
+		}
+	})
+	t.Run("TotalPages alone", func(t *testing.T) {
+		fake := newFakeDBS(t, 250)
+		fake.total = func(int, int) (int64, int64) { return -1, 3 }
+		c, _ := newTestClient(t, withoutTotalElements(fake), nil)
+		l, err := c.ListRestoreTasks(ctx, Query{})
+		if err != nil || len(l.Tasks) != 250 || l.Requests != 3 || l.TotalElements != 250 {
 			t.Fatalf("%v %+v", err, l)
 		}
 	})
@@ -347,4 +367,19 @@ func TestBatchIDs(t *testing.T) {
 	if batchIDs(nil) != nil {
 		t.Error("no ids, no batch")
 	}
+}
+
+// withoutTotalElements serves h's answers with TotalElements left out.
+func withoutTotalElements(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		var body map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			w.WriteHeader(500)
+			return
+		}
+		delete(body, "TotalElements")
+		_ = json.NewEncoder(w).Encode(body)
+	})
 }
