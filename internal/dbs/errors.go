@@ -89,7 +89,7 @@ func (e *APIError) retryable() bool {
 
 func hintFor(code string) string {
 	switch {
-	case code == "Request.Forbidden" || code == "Forbidden.RAM" || strings.HasPrefix(code, "Forbidden"):
+	case code == "Request.Forbidden" || code == "Forbidden.RAM" || code == "Forbidden" || code == "NoPermission":
 		return "Grant the RAM action dbs:DescribeRestoreTaskList to the user or role of these credentials"
 	case code == "SignatureDoesNotMatch":
 		return "Check the access key secret (secret_key): the signature made with it was refused"
