@@ -26,7 +26,9 @@ import (
 // The examples under examples/ are applied here as committed, against the emulator: each test reads the
 // example's files from disk, and the provider takes its endpoint and keys from the environment, as the
 // examples tell users to do. A change to an example that breaks it, or that changes what it reports,
-// fails here.
+// fails here. Steps that use ConfigDirectory carry the provider factories themselves:
+// terraform-plugin-testing takes the example's own provider block as the step naming its providers, and
+// refuses factories on the test case then.
 
 // providerNamespace is the namespace of the provider's address. The examples name it in
 // required_providers, so the test provider must be attached under it instead of the "hashicorp" that
@@ -86,9 +88,9 @@ func messageRegexp(msg string) *regexp.Regexp {
 	return regexp.MustCompile(strings.Join(words, `[\s│]+`))
 }
 
-// testTasks is a generated data set in which each task is changed by edit; it returns the plan all the
+// planTasks is a generated data set in which each task is changed by edit; it returns the plan all the
 // tasks belong to.
-func testTasks(n int, seed int64, edit func(i int, task emulator.Task) emulator.Task) (string, []emulator.Task) {
+func planTasks(n int, seed int64, edit func(i int, task emulator.Task) emulator.Task) (string, []emulator.Task) {
 	plan := emulator.PlanIDs(seed)[0]
 	tasks := emulator.Generate(n, seed)
 	for i := range tasks {
@@ -97,7 +99,7 @@ func testTasks(n int, seed int64, edit func(i int, task emulator.Task) emulator.
 	return plan, tasks
 }
 
-func withStatus(task emulator.Task, status string) emulator.Task {
+func withRestoreStatus(task emulator.Task, status string) emulator.Task {
 	return task.With("RestoreStatus", status)
 }
 
@@ -106,12 +108,12 @@ func createdAgo(task emulator.Task, d time.Duration) emulator.Task {
 	return task.With("RestoreTaskCreateTime", time.Now().Add(-d).UnixMilli())
 }
 
-func status(task emulator.Task) string {
+func restoreStatus(task emulator.Task) string {
 	s, _ := stringField(task, "RestoreStatus")
 	return s
 }
 
-func stringsExact(values []string) knownvalue.Check {
+func stringListExact(values []string) knownvalue.Check {
 	checks := make([]knownvalue.Check, len(values))
 	for i, v := range values {
 		checks[i] = knownvalue.StringExact(v)
@@ -119,7 +121,7 @@ func stringsExact(values []string) knownvalue.Check {
 	return knownvalue.ListExact(checks)
 }
 
-func taskIDs(tasks []emulator.Task) []string {
+func restoreTaskIDs(tasks []emulator.Task) []string {
 	ids := make([]string, len(tasks))
 	for i, task := range tasks {
 		ids[i] = task.ID()
@@ -175,7 +177,7 @@ func TestExample_dataSource(t *testing.T) {
 	inPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := stringField(task, "BackupPlanId"); return p == plan })
 	stopped := map[string]knownvalue.Check{}
 	for _, task := range inPlan {
-		if status(task) == "stop" {
+		if restoreStatus(task) == "stop" {
 			msg, ok := stringField(task, "ErrMessage")
 			if ok {
 				stopped[task.ID()] = knownvalue.StringExact(msg)
@@ -197,7 +199,7 @@ func TestExample_dataSource(t *testing.T) {
 			ConfigDirectory:          config.StaticDirectory(exampleDir(t, "data-sources/alicloud_dbs_restore_tasks")),
 			ConfigVariables:          config.Variables{"backup_plan_id": config.StringVariable(plan)},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("restore_job_ids", stringsExact(taskIDs(inPlan))),
+				statecheck.ExpectKnownOutputValue("restore_job_ids", stringListExact(restoreTaskIDs(inPlan))),
 				statecheck.ExpectKnownOutputValue("stopped_jobs", knownvalue.MapExact(stopped)),
 			},
 		}},
@@ -212,8 +214,8 @@ func TestExample_backupPlanRestoreJobs(t *testing.T) {
 	byStatus := map[string][]string{}
 	failed := map[string]knownvalue.Check{}
 	for _, task := range inPlan {
-		byStatus[status(task)] = append(byStatus[status(task)], task.ID())
-		if status(task) == "stop" {
+		byStatus[restoreStatus(task)] = append(byStatus[restoreStatus(task)], task.ID())
+		if restoreStatus(task) == "stop" {
 			name, _ := stringField(task, "RestoreTaskName")
 			msg, hasMsg := stringField(task, "ErrMessage")
 			instance, _ := stringField(task, "DestinationEndpointInstanceID")
@@ -228,7 +230,7 @@ func TestExample_backupPlanRestoreJobs(t *testing.T) {
 	}
 	byStatusCheck := map[string]knownvalue.Check{}
 	for s, ids := range byStatus {
-		byStatusCheck[s] = stringsExact(ids)
+		byStatusCheck[s] = stringListExact(ids)
 	}
 	if len(byStatus) < 3 || len(failed) == 0 {
 		t.Fatalf("the data set does not exercise the example: %d statuses, %d failed", len(byStatus), len(failed))
@@ -242,7 +244,7 @@ func TestExample_backupPlanRestoreJobs(t *testing.T) {
 			ConfigVariables:          config.Variables{"backup_plan_id": config.StringVariable(plan)},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("restore_job_count", knownvalue.Int64Exact(int64(len(inPlan)))),
-				statecheck.ExpectKnownOutputValue("restore_job_ids", stringsExact(taskIDs(inPlan))),
+				statecheck.ExpectKnownOutputValue("restore_job_ids", stringListExact(restoreTaskIDs(inPlan))),
 				statecheck.ExpectKnownOutputValue("restore_jobs_by_status", knownvalue.ObjectExact(byStatusCheck)),
 				statecheck.ExpectKnownOutputValue("failed_restore_jobs", knownvalue.ObjectExact(failed)),
 			},
@@ -261,10 +263,10 @@ func TestExample_backupPlanRestoreJobs(t *testing.T) {
 // healthyTasks are jobs of one plan that pass the restore policy: nothing stopped, and the running ones
 // started an hour ago, well within the examples' six hours.
 func healthyTasks(n int, seed int64) (string, []emulator.Task) {
-	return testTasks(n, seed, func(i int, task emulator.Task) emulator.Task {
-		switch status(task) {
+	return planTasks(n, seed, func(i int, task emulator.Task) emulator.Task {
+		switch restoreStatus(task) {
 		case "stop":
-			return withStatus(task, "finished")
+			return withRestoreStatus(task, "finished")
 		case "running":
 			return createdAgo(task, time.Hour)
 		}
@@ -278,11 +280,11 @@ func TestExample_restorePolicyPostcondition(t *testing.T) {
 	plan, healthy := healthyTasks(40, 25)
 	stoppedAt, stuckAt := 7, 12
 	withStopped := slices.Clone(healthy)
-	withStopped[stoppedAt] = withStatus(healthy[stoppedAt], "stop").With("ErrMessage", "restore failed: table `t7` exists")
+	withStopped[stoppedAt] = withRestoreStatus(healthy[stoppedAt], "stop").With("ErrMessage", "restore failed: table `t7` exists")
 	withStuck := slices.Clone(healthy)
-	withStuck[stuckAt] = createdAgo(withStatus(healthy[stuckAt], "running"), 7*time.Hour)
+	withStuck[stuckAt] = createdAgo(withRestoreStatus(healthy[stuckAt], "running"), 7*time.Hour)
 	withRecentRunning := slices.Clone(healthy)
-	withRecentRunning[stuckAt] = createdAgo(withStatus(healthy[stuckAt], "running"), 5*time.Hour)
+	withRecentRunning[stuckAt] = createdAgo(withRestoreStatus(healthy[stuckAt], "running"), 5*time.Hour)
 
 	e, dir := startExample(t, "use-cases/restore-policy-postcondition", healthy)
 	vars := config.Variables{"backup_plan_id": config.StringVariable(plan)}
@@ -329,8 +331,8 @@ func TestExample_restorePolicyPostcondition(t *testing.T) {
 func TestExample_restorePolicyCheck(t *testing.T) {
 	plan, healthy := healthyTasks(40, 26)
 	tasks := slices.Clone(healthy)
-	tasks[3] = withStatus(tasks[3], "stop")
-	tasks[9] = createdAgo(withStatus(tasks[9], "running"), 30*time.Hour)
+	tasks[3] = withRestoreStatus(tasks[3], "stop")
+	tasks[9] = createdAgo(withRestoreStatus(tasks[9], "running"), 30*time.Hour)
 
 	_, dir := startExample(t, "use-cases/restore-policy-check", tasks)
 	resource.UnitTest(t, resource.TestCase{
@@ -339,8 +341,8 @@ func TestExample_restorePolicyCheck(t *testing.T) {
 			ConfigDirectory:          config.StaticDirectory(dir),
 			ConfigVariables:          config.Variables{"backup_plan_id": config.StringVariable(plan)},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("stopped_restore_jobs", stringsExact([]string{tasks[3].ID()})),
-				statecheck.ExpectKnownOutputValue("stuck_restore_jobs", stringsExact([]string{tasks[9].ID()})),
+				statecheck.ExpectKnownOutputValue("stopped_restore_jobs", stringListExact([]string{tasks[3].ID()})),
+				statecheck.ExpectKnownOutputValue("stuck_restore_jobs", stringListExact([]string{tasks[9].ID()})),
 			},
 		}},
 	})
@@ -356,7 +358,7 @@ func TestExample_restorePolicyCheckScript(t *testing.T) {
 	}
 	plan, healthy := healthyTasks(30, 27)
 	failing := slices.Clone(healthy)
-	failing[5] = withStatus(failing[5], "stop").With("ErrMessage", "restore failed: disk full")
+	failing[5] = withRestoreStatus(failing[5], "stop").With("ErrMessage", "restore failed: disk full")
 
 	tf := cliWithProvider(t) // before startEmulator moves HOME, and with it Go's caches
 	e := startEmulator(t, failing)
@@ -397,11 +399,11 @@ func TestExample_restorePolicyCheckScript(t *testing.T) {
 // and the caller passes its outputs on to a resource. terraform-plugin-testing refuses a state with child
 // modules ("Modules are not supported"), so this example runs through the CLI, as a user would run it.
 func TestExample_latestSuccessfulRestore(t *testing.T) {
-	plan, tasks := testTasks(60, 28, func(i int, task emulator.Task) emulator.Task { return task })
+	plan, tasks := planTasks(60, 28, func(i int, task emulator.Task) emulator.Task { return task })
 	// The job created last is not the last in the API's order, which the module must not rely on.
 	var finished []int
 	for i, task := range tasks {
-		if status(task) == "finished" {
+		if restoreStatus(task) == "finished" {
 			finished = append(finished, i)
 		}
 	}
@@ -438,7 +440,7 @@ func TestExample_latestSuccessfulRestore(t *testing.T) {
 		"latest_restore_job":   map[string]any{"id": want.ID(), "name": name, "finished_at": json.Number(fmt.Sprint(intField(want, "RestoreTaskFinishTime")))},
 	}
 	for key, w := range wantOutputs {
-		got := decodeJSON(t, outputs[key].Value)
+		got := decodeOutputJSON(t, outputs[key].Value)
 		if !reflect.DeepEqual(got, w) {
 			t.Errorf("output %s = %#v, want %#v", key, got, w)
 		}
@@ -459,7 +461,7 @@ func TestExample_latestSuccessfulRestore(t *testing.T) {
 	var drill any
 	for _, r := range state.Values.RootModule.Resources {
 		if r.Address == "terraform_data.restore_drill" {
-			drill = decodeJSON(t, r.Values["input"])
+			drill = decodeOutputJSON(t, r.Values["input"])
 		}
 	}
 	if w := map[string]any{"restore_task_id": want.ID(), "instance_id": instance, "database": database}; !reflect.DeepEqual(drill, w) {
@@ -467,14 +469,14 @@ func TestExample_latestSuccessfulRestore(t *testing.T) {
 	}
 
 	// Without a successful job the caller's precondition stops the plan.
-	e.SetTasks(tasksWhere(tasks, func(task emulator.Task) bool { return status(task) != "finished" }))
+	e.SetTasks(tasksWhere(tasks, func(task emulator.Task) bool { return restoreStatus(task) != "finished" }))
 	out := tf.run(t, work, 1, "plan", "-input=false", "-no-color")
 	if msg := fmt.Sprintf("Backup plan %s has no successful restore job to drill against.", plan); !messageRegexp(msg).MatchString(out) {
 		t.Errorf("plan did not fail with %q:\n%s", msg, out)
 	}
 }
 
-func decodeJSON(t *testing.T, raw json.RawMessage) any {
+func decodeOutputJSON(t *testing.T, raw json.RawMessage) any {
 	t.Helper()
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -497,7 +499,7 @@ func TestExample_recentRestoreJobs(t *testing.T) {
 	for _, task := range recent {
 		name, _ := stringField(task, "RestoreTaskName")
 		jobs[task.ID()] = knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"name": knownvalue.StringExact(name), "status": knownvalue.StringExact(status(task)),
+			"name": knownvalue.StringExact(name), "status": knownvalue.StringExact(restoreStatus(task)),
 		})
 	}
 
@@ -508,7 +510,7 @@ func TestExample_recentRestoreJobs(t *testing.T) {
 			ProtoV6ProviderFactories: testProviderFactories,
 			ConfigDirectory:          config.StaticDirectory(dir),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("recent_restore_job_ids", stringsExact(taskIDs(recent))),
+				statecheck.ExpectKnownOutputValue("recent_restore_job_ids", stringListExact(restoreTaskIDs(recent))),
 				statecheck.ExpectKnownOutputValue("recent_restore_jobs", knownvalue.ObjectExact(jobs)),
 			},
 			Check: func(*terraform.State) error {
