@@ -170,10 +170,10 @@ func TestDbsRestoreTasksDataSource_brokenPages(t *testing.T) {
 	}{
 		{"truncated body", emulator.Faults{TruncateBody: emulator.Pick{Every: 3}}, `(?s)Unable to read DBS restore tasks.*page \d: unreadable response \(RequestId [0-9A-F-]+\): truncated JSON`},
 		{"absurd totals", emulator.Faults{AbsurdTotals: emulator.Always}, `(?s)Unable to read DBS restore tasks.*page 0.*pages`},
-		{"page larger than page_size", emulator.Faults{OversizePage: emulator.Pick{Every: 2}}, `(?s)Unable to read DBS restore tasks.*page 1: 26 restore tasks on a page of at most 25 \(RequestId`},
+		{"page larger than page_size", emulator.Faults{OversizePage: emulator.Pick{Every: 2}}, `(?s)Unable to read DBS restore tasks.*page \d: 26 restore tasks on a page of at most 25 \(RequestId`},
 		{"page repeats the previous one", emulator.Faults{RepeatPrevious: emulator.Always}, `(?s)Unable to read DBS restore tasks.*page \d`},
-		{"wrong type", emulator.Faults{WrongType: emulator.Always}, `(?s)Unable to read DBS restore tasks.*page 0.*RestoreTaskCreateTime.*RequestId`},
-		{"wrong type in the envelope", emulator.Faults{WrongType: emulator.Always, WrongTypeField: "TotalElements"}, `(?s)Unable to read DBS restore tasks.*page 0.*TotalElements.*RequestId`},
+		{"wrong type", emulator.Faults{WrongType: emulator.Always}, `(?s)Unable to read DBS restore tasks.*page 0.*RequestId [0-9A-F-]+.*RestoreTaskDetail\[0\]\.RestoreTaskCreateTime: expected an integer`},
+		{"wrong type in the envelope", emulator.Faults{WrongType: emulator.Always, WrongTypeField: "TotalElements"}, `(?s)Unable to read DBS restore tasks.*page 0.*RequestId [0-9A-F-]+.*TotalElements`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
