@@ -453,3 +453,43 @@ func TestDbsRestoreTasksDataSource_successFalse(t *testing.T) {
 func errorPattern(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
 }
+
+// A long ids list is read in batches that keep each URL short, merged in a stable order, every task once.
+func TestDbsRestoreTasksDataSource_manyIDs(t *testing.T) {
+	tasks := emulator.Generate(400, 21)
+	e := startEmulator(t, tasks)
+	var ids []string
+	var want []emulator.Task
+	for i := 0; i < len(tasks); i += 3 { // 134 ids, more than one batch
+		ids = append(ids, tasks[i].ID())
+		want = append(want, tasks[i])
+	}
+	ids = append(ids, tasks[0].ID()) // asked twice, listed once
+	quoted, _ := json.Marshal(ids)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(e, "") + fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  ids = %s
+}`, quoted),
+			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, want)},
+			Check: func(*terraform.State) error {
+				batches := 0
+				for _, r := range e.Requests() {
+					sent := r.Params["RestoreTaskId"]
+					if len(sent) > 2000 {
+						return fmt.Errorf("a request sent %d characters of ids", len(sent))
+					}
+					if r.PageNum == 0 {
+						batches++
+					}
+				}
+				if batches < 2 {
+					return fmt.Errorf("%d batches for %d ids", batches, len(ids))
+				}
+				return nil
+			},
+		}},
+	})
+}

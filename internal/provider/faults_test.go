@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -308,4 +309,29 @@ func TestDbsRestoreTasksDataSource_emptyPageBeforeTheEnd(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks)},
 		}},
 	})
+}
+
+// Terraform's cancel (Ctrl-C cancels the ReadDataSource call's context) stops requests in flight at once.
+func TestDbsRestoreTasksDataSource_cancelStopsInFlightRequests(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(500, 1))
+	e.SetLatency(30 * time.Second)
+	server := NewProtocol6Server("test")()
+	configuredServer(t, server, e.url)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	started := time.Now()
+	resp, err := server.ReadDataSource(ctx, readRequest(t))
+	took := time.Since(started)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took > 1300*time.Millisecond {
+		t.Errorf("the read took %v after a cancel at 300ms; it must stop within a second", took)
+	}
+	if len(resp.Diagnostics) == 0 || !strings.Contains(diagText(resp.Diagnostics), "context canceled") {
+		t.Errorf("want a cancellation error, got %s", diagText(resp.Diagnostics))
+	}
+	if resp.State != nil {
+		t.Error("a cancelled read returned a state")
+	}
 }
