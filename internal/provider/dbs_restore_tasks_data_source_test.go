@@ -357,17 +357,7 @@ func TestDbsRestoreTasksDataSource_planTimeErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e.Reset()
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      providerBlock(e, "") + "\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n" + c.config + "\n}\n",
-					ExpectError: errorPattern(c.error),
-				}},
-			})
-			if n := e.Stats().Requests; n != 0 {
-				t.Errorf("%d requests were made; bad input must be refused before any", n)
-			}
+			expectFailure(t, e, providerBlock(e, "")+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n"+c.config+"\n}\n", c.error, 0)
 		})
 	}
 }
@@ -404,17 +394,7 @@ func TestProvider_configurationErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e.Reset()
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      c.provider + "\ndata \"alicloud_dbs_restore_tasks\" \"all\" {}\n",
-					ExpectError: errorPattern(c.error),
-				}},
-			})
-			if n := e.Stats().Requests; n != 0 {
-				t.Errorf("%d requests were made", n)
-			}
+			expectFailure(t, e, c.provider+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {}\n", c.error, 0)
 		})
 	}
 }
@@ -447,6 +427,20 @@ func TestDbsRestoreTasksDataSource_successFalse(t *testing.T) {
 			ExpectError: errorPattern(`(?s)page \d.*Param.NotFound.*BackupPlanId value is not valid.*RequestId`),
 		}},
 	})
+}
+
+// expectFailure applies config, expects an error matching pattern, and checks that exactly requests
+// requests reached the emulator: 0 for input refused at plan time, 1 for an error not worth retrying.
+func expectFailure(t *testing.T, e *testEmulator, config, pattern string, requests int) {
+	t.Helper()
+	e.Reset()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps:                    []resource.TestStep{{Config: config, ExpectError: errorPattern(pattern)}},
+	})
+	if n := e.Stats().Requests; n != requests {
+		t.Errorf("%d requests reached DBS, want %d", n, requests)
+	}
 }
 
 // errorPattern compiles an expected error, letting any run of spaces match Terraform's line wrapping.

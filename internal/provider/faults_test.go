@@ -94,17 +94,7 @@ func TestDbsRestoreTasksDataSource_notRetried(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e.Reset()
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      c.provider + "\ndata \"alicloud_dbs_restore_tasks\" \"all\" {}\n",
-					ExpectError: errorPattern(c.error),
-				}},
-			})
-			if n := e.Stats().Requests; n != 1 {
-				t.Errorf("%d requests were made; an error that cannot succeed must not be retried", n)
-			}
+			expectFailure(t, e, c.provider+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {}\n", c.error, 1)
 		})
 	}
 }
