@@ -599,3 +599,34 @@ func (c *terraformCLI) exec(t *testing.T, dir string, want int, name string, arg
 	}
 	return string(out)
 }
+
+// Every credential argument of the provider block is described, with an example, in the provider's
+// documentation page (templates/index.md.tmpl, "Authentication"): the schema's own descriptions list the
+// arguments, but not how a credential mode is meant to be used. Adding an argument without documenting
+// it fails here.
+func TestDocs_credentialArgumentsDocumented(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "templates", "index.md.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(data)
+	start := strings.Index(page, "## Authentication")
+	end := strings.Index(page, "## Endpoints and protocol")
+	if start < 0 || end < start {
+		t.Fatal(`templates/index.md.tmpl has no "## Authentication" section before "## Endpoints and protocol"`)
+	}
+	auth := page[start:end]
+	var names []string
+	for name := range credentialAttributes() {
+		names = append(names, name)
+	}
+	for name := range credentialBlocks() {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !strings.Contains(auth, "`"+name+"`") && !strings.Contains(auth, name+" = ") && !strings.Contains(auth, name+" {") {
+			t.Errorf("the credential argument %s is not described in the Authentication section of templates/index.md.tmpl", name)
+		}
+	}
+}
