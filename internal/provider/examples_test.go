@@ -354,14 +354,12 @@ func TestExample_restorePolicyCheck(t *testing.T) {
 // Terraform binary the acceptance tests use (TF_ACC_TERRAFORM_PATH, else terraform on PATH) with the
 // provider built from this tree, as a pipeline would.
 func TestExample_restorePolicyCheckScript(t *testing.T) {
-	if _, err := exec.LookPath("jq"); err != nil {
-		t.Skip("check-plan.sh needs jq, which is not installed")
-	}
 	plan, healthy := healthyTasks(30, 27)
 	failing := slices.Clone(healthy)
 	failing[5] = withRestoreStatus(failing[5], "stop").With("ErrMessage", "restore failed: disk full")
 
 	tf := cliWithProvider(t) // before startEmulator moves HOME, and with it Go's caches
+	tf.env = append(tf.env, "JQ="+jqBinary(t))
 	e := startEmulator(t, failing)
 	useEmulatorFromEnvironment(t, e)
 	dir := exampleDir(t, "use-cases/restore-policy-check")
@@ -567,6 +565,22 @@ func cliWithProvider(t *testing.T) *terraformCLI {
 		t.Fatal(err)
 	}
 	return &terraformCLI{binary: binary, env: []string{"TF_CLI_CONFIG_FILE=" + rc, "TERRAFORM=" + binary, "TF_IN_AUTOMATION=1"}}
+}
+
+// jqBinary is the jq on PATH, which is what a pipeline runs, or else gojq built from tools/go.mod, so
+// that the script is tested on a machine without jq too.
+func jqBinary(t *testing.T) string {
+	t.Helper()
+	if jq, err := exec.LookPath("jq"); err == nil {
+		return jq
+	}
+	gojq := filepath.Join(t.TempDir(), "gojq")
+	build := exec.CommandContext(t.Context(), "go", "build", "-modfile=tools/go.mod", "-o", gojq, "github.com/itchyny/gojq/cmd/gojq")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build gojq: %v\n%s", err, out)
+	}
+	return gojq
 }
 
 // run runs the binary with args in dir and fails the test unless it exits with want.

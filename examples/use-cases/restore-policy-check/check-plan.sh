@@ -5,7 +5,8 @@
 #   terraform plan -out=tfplan
 #   ./check-plan.sh tfplan          # exit 0: no check failed; 1: a check failed or errored; 2: usage or no jq
 #
-# TERRAFORM names the binary to run (default `terraform`; `tofu` for OpenTofu). Needs jq.
+# TERRAFORM names the binary to run (default `terraform`; `tofu` for OpenTofu), JQ the jq (default `jq`;
+# gojq works too).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -13,13 +14,14 @@ if [ $# -ne 1 ]; then
   exit 2
 fi
 tf=${TERRAFORM:-terraform}
-command -v jq >/dev/null || { echo "check-plan.sh: jq is needed to read the plan" >&2; exit 2; }
+jq=${JQ:-jq}
+command -v "$jq" >/dev/null || { echo "check-plan.sh: $jq is needed to read the plan" >&2; exit 2; }
 
 # One line per check that failed (or could not be evaluated because of an error), then each problem
 # it reported. A check whose status is "unknown" depends on values known only after apply: it is listed,
 # but proves nothing either way, so it does not fail the step.
 report() {
-  jq -r --arg want "$1" '
+  "$jq" -r --arg want "$1" '
     (.checks // [])[]
     | select(.status as $s | $want | split(",") | index($s))
     | "\(.address.to_display): \(.status)"
