@@ -1,14 +1,14 @@
 // Package credentials turns what the user configured (provider arguments, environment variables, the
-// default chain of github.com/aliyun/credentials-go) into one source of Alibaba Cloud credentials, in an
-// order users can predict: what the provider block says beats what the environment says, and the
-// environment beats the default chain. It knows nothing of Terraform or DBS.
+// aliyun CLI's profile file, the default chain of github.com/aliyun/credentials-go) into one source of
+// Alibaba Cloud credentials, in an order users can predict: what the provider block says beats what the
+// environment says, and the environment beats the default chain. An assumed role (AssumeRole) then
+// applies on top of whichever base was found. It knows nothing of Terraform or DBS.
 package credentials
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
+	"os"
 	"sync"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
@@ -21,26 +21,82 @@ type Credentials struct {
 	SecurityToken   string
 }
 
-// Settings are the provider block's credential arguments; an empty string means "not set".
+// Settings are the provider block's credential arguments; an empty string, a zero or a nil means "not
+// set", and then the environment is asked.
 type Settings struct {
 	AccessKey     string
 	SecretKey     string
 	SecurityToken string
+
+	// Profile names a profile of the aliyun CLI's configuration file; SharedCredentialsFile is that file
+	// (default ~/.aliyun/config.json). The file alone selects nothing: it is where a profile is looked up.
+	Profile               string
+	SharedCredentialsFile string
+
+	// ECSRoleName is the RAM role of the ECS instance, read from its metadata service.
+	ECSRoleName string
+	// CredentialsURI answers temporary credentials to a GET.
+	CredentialsURI string
+
+	// AssumeRoleWithOIDC exchanges an OIDC token (e.g. ACK's RRSA) for a role's credentials.
+	AssumeRoleWithOIDC *AssumeRoleWithOIDC
+	// AssumeRole is assumed with whichever base credentials were found.
+	AssumeRole *AssumeRole
+
+	// Region is the provider's region; STS is reached at sts.<Region>.aliyuncs.com unless STSEndpoint
+	// ("host[:port]", always HTTPS) says otherwise. Without either, the global sts.aliyuncs.com is used.
+	Region      string
+	STSEndpoint string
 }
+
+// AssumeRole describes a RAM role to assume with STS AssumeRole.
+type AssumeRole struct {
+	RoleARN     string
+	SessionName string // default ALICLOUD_ASSUME_ROLE_SESSION_NAME, then DefaultSessionName
+	Policy      string
+	// SessionExpiration is in seconds, 900 to 43200; 0 means DefaultSessionExpiration.
+	SessionExpiration int
+	ExternalID        string
+}
+
+// AssumeRoleWithOIDC describes a RAM role to assume with STS AssumeRoleWithOIDC. Empty fields fall back
+// to the ALIBABA_CLOUD_* variables credentials-go reads.
+type AssumeRoleWithOIDC struct {
+	OIDCProviderARN   string
+	OIDCTokenFile     string
+	OIDCToken         string
+	RoleARN           string
+	RoleSessionName   string
+	Policy            string
+	SessionExpiration int
+}
+
+const (
+	// DefaultSessionName names assumed-role sessions, so that ActionTrail shows what acted.
+	DefaultSessionName = "terraform"
+	// DefaultSessionExpiration is the lifetime, in seconds, asked for assumed-role sessions.
+	DefaultSessionExpiration = 3600
+	// MinSessionExpiration and MaxSessionExpiration bound what STS accepts.
+	MinSessionExpiration = 900
+	MaxSessionExpiration = 43200
+)
 
 // Env looks up an environment variable; os.Getenv in production, a map in tests.
 type Env func(key string) string
 
 // Source hands out credentials. credentials-go's providers are not safe for concurrent use, and a listing
-// reads pages concurrently, so every call goes through one mutex.
+// reads pages concurrently, so every call goes through one mutex; a refresh thus happens once, while the
+// other callers wait for its result instead of each calling STS.
 type Source struct {
 	mu       sync.Mutex
 	provider providers.CredentialsProvider
-	// Origin says where the credentials came from, for diagnostics ("provider block", "ALICLOUD_* variables").
+	// Origin says where the credentials came from, for diagnostics, e.g. `profile "dev" (RamRoleArn) of
+	// /home/me/.aliyun/config.json, named by the provider block`. It never holds a secret.
 	Origin string
 }
 
-// Credentials returns the credentials to sign the next request with.
+// Credentials returns the credentials to sign the next request with, refreshing temporary ones that are
+// close to their expiry.
 func (s *Source) Credentials(ctx context.Context) (Credentials, error) {
 	if err := ctx.Err(); err != nil {
 		return Credentials{}, err
@@ -54,78 +110,9 @@ func (s *Source) Credentials(ctx context.Context) (Credentials, error) {
 	return Credentials{AccessKeyID: c.AccessKeyId, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}, nil
 }
 
-// keySet is an access key, its secret and its token, always taken together from one place: mixing a key
-// from the block with a secret from the environment would sign with a pair that was never issued.
-type keySet struct {
-	origin                   string
-	accessKey, secret, token string
-}
-
-func (k keySet) empty() bool { return k.accessKey == "" && k.secret == "" && k.token == "" }
-
-func (k keySet) check() error {
-	switch {
-	case k.accessKey == "" && k.secret != "":
-		return fmt.Errorf("%s: a secret key is set without an access key", k.origin)
-	case k.accessKey != "" && k.secret == "":
-		return fmt.Errorf("%s: an access key is set without a secret key", k.origin)
-	case k.accessKey == "" && k.token != "":
-		return fmt.Errorf("%s: a security token is set without an access key and secret key", k.origin)
+func (e Env) get(key string) string {
+	if e == nil {
+		return os.Getenv(key)
 	}
-	return nil
-}
-
-// ErrNoCredentials is wrapped by Resolve's error when no source had credentials.
-var ErrNoCredentials = errors.New("no Alibaba Cloud credentials found")
-
-// Resolve picks the credential source: the provider block's keys, else the ALICLOUD_* variables, else the
-// ALIBABA_CLOUD_* variables, else credentials-go's default chain. It fetches credentials once, so that a
-// missing or broken source is reported when the provider is configured, not halfway through a read.
-func Resolve(ctx context.Context, s Settings, env Env) (*Source, error) {
-	candidates := []keySet{
-		{"the provider block (access_key, secret_key, security_token)", s.AccessKey, s.SecretKey, s.SecurityToken},
-		{"the environment (ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN)",
-			env("ALICLOUD_ACCESS_KEY"), env("ALICLOUD_SECRET_KEY"), env("ALICLOUD_SECURITY_TOKEN")},
-		{"the environment (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN)",
-			env("ALIBABA_CLOUD_ACCESS_KEY_ID"), env("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), env("ALIBABA_CLOUD_SECURITY_TOKEN")},
-	}
-	tried := make([]string, 0, len(candidates)+1)
-	for _, k := range candidates {
-		if k.empty() {
-			tried = append(tried, k.origin)
-			continue
-		}
-		if err := k.check(); err != nil {
-			return nil, err
-		}
-		p, err := staticProvider(k)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", k.origin, err)
-		}
-		return verified(ctx, &Source{provider: p, Origin: k.origin})
-	}
-
-	tried = append(tried, "the default credential chain of credentials-go (OIDC variables, ~/.aliyun/config.json, ~/.alibabacloud/credentials, ECS instance metadata, ALIBABA_CLOUD_CREDENTIALS_URI)")
-	src, err := verified(ctx, &Source{provider: providers.NewDefaultCredentialsProvider(), Origin: "the default credential chain"})
-	if err != nil {
-		return nil, fmt.Errorf("%w. Tried, in order:\n- %s\nSet access_key and secret_key in the provider block, or the ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY environment variables. (%v)",
-			ErrNoCredentials, strings.Join(tried, "\n- "), err)
-	}
-	return src, nil
-}
-
-func staticProvider(k keySet) (providers.CredentialsProvider, error) {
-	if k.token != "" {
-		return providers.NewStaticSTSCredentialsProviderBuilder().
-			WithAccessKeyId(k.accessKey).WithAccessKeySecret(k.secret).WithSecurityToken(k.token).Build()
-	}
-	return providers.NewStaticAKCredentialsProviderBuilder().
-		WithAccessKeyId(k.accessKey).WithAccessKeySecret(k.secret).Build()
-}
-
-func verified(ctx context.Context, src *Source) (*Source, error) {
-	if _, err := src.Credentials(ctx); err != nil {
-		return nil, err
-	}
-	return src, nil
+	return e(key)
 }

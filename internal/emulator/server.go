@@ -50,6 +50,8 @@ type Server struct {
 	log          []Request
 	logged       int // requests logged since New or Reset, to number them
 	httptest     *httptest.Server
+	// cred is the state of STS, ECS metadata and credentials URIs (sts.go, metadata.go, credentials_uri.go).
+	cred *credentialState
 }
 
 // action is one API operation the server answers. New registers DBS's; STS's can be registered the same
@@ -88,6 +90,7 @@ func New(opts Options) *Server {
 		tasks:  append([]Task(nil), opts.Tasks...),
 		nonces: map[string]map[string]time.Time{},
 		stats:  Stats{ByAction: map[string]int{}, ByCode: map[string]int{}},
+		cred:   newCredentialState(),
 	}
 	if s.clock == nil {
 		s.clock = time.Now
@@ -95,9 +98,12 @@ func New(opts Options) *Server {
 	maps.Copy(s.keys, opts.Keys)
 	s.actions = map[string]action{
 		"DescribeRestoreTaskList": {version: DBSVersion, serve: (*call).describeRestoreTaskList},
+		"AssumeRole":              {version: STSVersion, serve: (*call).assumeRole},
 	}
 	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("/", s.serveAPI)
+	s.mux.HandleFunc("/", s.serveRoot)
+	s.mux.HandleFunc("/latest/", s.serveMetadata)
+	s.mux.HandleFunc(CredentialsURIPath, s.serveCredentialsURI)
 	return s
 }
 

@@ -1,0 +1,255 @@
+package credentials
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/aliyun/credentials-go/credentials/providers"
+)
+
+// cliConfig is the aliyun CLI's configuration file (~/.aliyun/config.json), as far as credentials go.
+type cliConfig struct {
+	Current  string       `json:"current"`
+	Profiles []cliProfile `json:"profiles"`
+}
+
+// cliProfile is one profile; the JSON names are the CLI's.
+type cliProfile struct {
+	Name            string `json:"name"`
+	Mode            string `json:"mode"`
+	AccessKeyID     string `json:"access_key_id"`
+	AccessKeySecret string `json:"access_key_secret"`
+	StsToken        string `json:"sts_token"`
+	RAMRoleName     string `json:"ram_role_name"`
+	RAMRoleARN      string `json:"ram_role_arn"`
+	RAMSessionName  string `json:"ram_session_name"`
+	SourceProfile   string `json:"source_profile"`
+	ExpiredSeconds  int    `json:"expired_seconds"`
+	StsRegion       string `json:"sts_region"`
+	EnableVpc       bool   `json:"enable_vpc"`
+	Policy          string `json:"policy"`
+	ExternalID      string `json:"external_id"`
+	OIDCProviderARN string `json:"oidc_provider_arn"`
+	OIDCTokenFile   string `json:"oidc_token_file"`
+	OIDCToken       string `json:"oidc_token"`
+}
+
+// SupportedProfileModes are the CLI profile modes the provider reads.
+var SupportedProfileModes = []string{"AK", "StsToken", "RamRoleArn", "EcsRamRole", "ChainableRamRoleArn", "OIDC"}
+
+// readCLIConfig reads and decodes the file. Decoding errors are Go's own, which name the offending field
+// or offset but never a value, so a secret in a malformed file stays out of the message.
+func readCLIConfig(path string) (*cliConfig, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var c cliConfig
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("the aliyun CLI configuration file %s cannot be read: %v", path, err)
+	}
+	return &c, nil
+}
+
+func (c *cliConfig) find(name string) *cliProfile {
+	for i := range c.Profiles {
+		if c.Profiles[i].Name == name {
+			return &c.Profiles[i]
+		}
+	}
+	return nil
+}
+
+func (c *cliConfig) names() string {
+	names := make([]string, 0, len(c.Profiles))
+	for _, p := range c.Profiles {
+		names = append(names, fmt.Sprintf("%q", p.Name))
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// profileFile is the CLI configuration file: shared_credentials_file, ALICLOUD_SHARED_CREDENTIALS_FILE,
+// ALIBABA_CLOUD_CONFIG_FILE, else ~/.aliyun/config.json ("" when there is no home directory).
+func (r *resolver) profileFile() string {
+	for _, p := range []string{r.s.SharedCredentialsFile, r.env.get("ALICLOUD_SHARED_CREDENTIALS_FILE"), r.env.get("ALIBABA_CLOUD_CONFIG_FILE")} {
+		if p = strings.TrimSpace(p); p != "" {
+			return r.expandHome(p)
+		}
+	}
+	if home := r.home(); home != "" {
+		return filepath.Join(home, ".aliyun", "config.json")
+	}
+	return ""
+}
+
+func (r *resolver) home() string {
+	if runtime.GOOS == "windows" {
+		if h := r.env.get("USERPROFILE"); h != "" {
+			return h
+		}
+	}
+	return r.env.get("HOME")
+}
+
+func (r *resolver) expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, `~\`) {
+		if home := r.home(); home != "" {
+			return filepath.Join(home, p[1:])
+		}
+	}
+	return p
+}
+
+// profile builds the credentials of the named profile, named by namedBy ("the provider block",
+// "ALICLOUD_PROFILE", ...), and says where they come from.
+func (r *resolver) profile(name, namedBy string) (providers.CredentialsProvider, string, error) {
+	path := r.profileFile()
+	if path == "" {
+		return nil, "", fmt.Errorf("profile %q (named by %s): there is no home directory to find ~/.aliyun/config.json in; set shared_credentials_file", name, namedBy)
+	}
+	conf, err := readCLIConfig(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", fmt.Errorf("profile %q (named by %s): the aliyun CLI configuration file %s does not exist. "+
+			"Create the profile with `aliyun configure --profile %s`, or point shared_credentials_file at the file", name, namedBy, path, name)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("profile %q (named by %s): %w", name, namedBy, err)
+	}
+	p, mode, err := r.buildProfile(conf, path, name, nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("named by %s: %w", namedBy, err)
+	}
+	return p, fmt.Sprintf("profile %q (%s) of %s, named by %s", name, mode, path, namedBy), nil
+}
+
+// buildProfile builds a profile's credentials as the aliyun CLI would, but with this provider's STS
+// endpoint: credentials-go's own CLI profile provider cannot be pointed at endpoints.sts. via lists the
+// profiles that led here through source_profile, to catch a loop.
+func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string) (providers.CredentialsProvider, string, error) {
+	if slices.Contains(via, name) {
+		return nil, "", fmt.Errorf("the profiles of %s name each other in a loop through source_profile: %s -> %s", path, strings.Join(via, " -> "), name)
+	}
+	p := conf.find(name)
+	if p == nil {
+		return nil, "", fmt.Errorf("there is no profile %q in %s (its profiles: %s)", name, path, conf.names())
+	}
+	mode := p.Mode
+	if mode == "" && p.AccessKeyID != "" {
+		mode = "AK" // what the CLI assumes of profiles written before modes existed
+	}
+	r.addSecrets(p.AccessKeyID, p.AccessKeySecret, p.StsToken, p.OIDCToken)
+	where := fmt.Sprintf("profile %q (mode %s) of %s", name, mode, path)
+	var missing []string
+	need := func(field, value string) {
+		if strings.TrimSpace(value) == "" {
+			missing = append(missing, field)
+		}
+	}
+	complete := func() error {
+		if len(missing) == 0 {
+			return nil
+		}
+		return fmt.Errorf("%s lacks %s", where, strings.Join(missing, " and "))
+	}
+	session := func() (roleSession, error) {
+		d := p.ExpiredSeconds
+		if d == 0 {
+			d = DefaultSessionExpiration
+		}
+		if d < MinSessionExpiration || d > MaxSessionExpiration {
+			return roleSession{}, fmt.Errorf("%s: expired_seconds is %d; STS takes %d to %d", where, d, MinSessionExpiration, MaxSessionExpiration)
+		}
+		return roleSession{roleARN: p.RAMRoleARN, sessionName: orDefault(p.RAMSessionName, DefaultSessionName), policy: p.Policy,
+			externalID: p.ExternalID, duration: d, endpoint: r.stsEndpoint(p.StsRegion, p.EnableVpc)}, nil
+	}
+
+	switch mode {
+	case "AK":
+		need("access_key_id", p.AccessKeyID)
+		need("access_key_secret", p.AccessKeySecret)
+		if err := complete(); err != nil {
+			return nil, mode, err
+		}
+		sp, err := staticProvider(keySet{accessKey: p.AccessKeyID, secret: p.AccessKeySecret})
+		return sp, mode, err
+	case "StsToken":
+		need("access_key_id", p.AccessKeyID)
+		need("access_key_secret", p.AccessKeySecret)
+		need("sts_token", p.StsToken)
+		if err := complete(); err != nil {
+			return nil, mode, err
+		}
+		sp, err := staticProvider(keySet{accessKey: p.AccessKeyID, secret: p.AccessKeySecret, token: p.StsToken})
+		return sp, mode, err
+	case "RamRoleArn":
+		need("access_key_id", p.AccessKeyID)
+		need("access_key_secret", p.AccessKeySecret)
+		need("ram_role_arn", p.RAMRoleARN)
+		if err := complete(); err != nil {
+			return nil, mode, err
+		}
+		base, err := staticProvider(keySet{accessKey: p.AccessKeyID, secret: p.AccessKeySecret})
+		if err != nil {
+			return nil, mode, err
+		}
+		rs, err := session()
+		if err != nil {
+			return nil, mode, err
+		}
+		ar, err := r.assumeRole(base, rs)
+		return ar, mode, err
+	case "ChainableRamRoleArn":
+		need("source_profile", p.SourceProfile)
+		need("ram_role_arn", p.RAMRoleARN)
+		if err := complete(); err != nil {
+			return nil, mode, err
+		}
+		base, baseMode, err := r.buildProfile(conf, path, p.SourceProfile, append(via, name))
+		if err != nil {
+			return nil, mode, err
+		}
+		rs, err := session()
+		if err != nil {
+			return nil, mode, err
+		}
+		ar, err := r.assumeRole(base, rs)
+		return ar, mode + " over " + baseMode, err
+	case "EcsRamRole":
+		// An empty ram_role_name asks the instance for its role, as the CLI does.
+		return newECSSource(p.RAMRoleName, r.allowIMDSv1()), mode, nil
+	case "OIDC":
+		need("oidc_provider_arn", p.OIDCProviderARN)
+		need("ram_role_arn", p.RAMRoleARN)
+		if p.OIDCToken == "" {
+			need("oidc_token_file", p.OIDCTokenFile)
+		}
+		if err := complete(); err != nil {
+			return nil, mode, err
+		}
+		rs, err := session()
+		if err != nil {
+			return nil, mode, err
+		}
+		return &oidcSource{cfg: oidcSession{providerARN: p.OIDCProviderARN, roleARN: p.RAMRoleARN, sessionName: rs.sessionName,
+			policy: p.Policy, token: p.OIDCToken, tokenFile: r.expandHome(p.OIDCTokenFile), duration: rs.duration, endpoint: rs.endpoint},
+			secrets: slices.Clone(r.secrets)}, mode, nil
+	case "CloudSSO", "OAuth", "External", "RsaKeyPair":
+		return nil, mode, fmt.Errorf("%s: the provider does not support mode %s, which needs an interactive sign-in or an external program. "+
+			"Supported modes: %s. Use `aliyun configure` to create a profile of one of them, or pass credentials another way",
+			where, mode, strings.Join(SupportedProfileModes, ", "))
+	case "":
+		return nil, mode, fmt.Errorf("profile %q of %s has no mode; supported modes: %s", name, path, strings.Join(SupportedProfileModes, ", "))
+	default:
+		return nil, mode, fmt.Errorf("%s: unknown mode %q; supported modes: %s", where, mode, strings.Join(SupportedProfileModes, ", "))
+	}
+}
