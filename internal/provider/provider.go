@@ -66,6 +66,7 @@ type providerModel struct {
 
 type endpointsModel struct {
 	DBS types.String `tfsdk:"dbs"`
+	STS types.String `tfsdk:"sts"`
 }
 
 func (p *alicloudProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -124,6 +125,12 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 						"Falls back to `ALIBABA_CLOUD_ENDPOINT_DBS`, then `DBS_ENDPOINT`.",
 					Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 				},
+				"sts": schema.StringAttribute{
+					Optional: true,
+					MarkdownDescription: "STS endpoint as `host[:port]`, always reached over HTTPS, for `assume_role`, `assume_role_with_oidc` and profiles that assume roles. " +
+						"Falls back to `ALIBABA_CLOUD_ENDPOINT_STS`, then `STS_ENDPOINT`; default `sts.<region>.aliyuncs.com`, or `sts.aliyuncs.com` without a region.",
+					Validators: []validator.String{stringvalidator.RegexMatches(hostPortPattern, "must be host[:port], without a scheme: STS is always reached over HTTPS")},
+				},
 			},
 		},
 	}
@@ -162,9 +169,14 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	src, err := credentials.Resolve(ctx, cfg.credentialsModel.settings(), p.getenv)
+	settings, diags := p.credentialSettings(cfg)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	src, err := credentials.Resolve(ctx, settings, p.getenv)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to find Alibaba Cloud credentials", err.Error())
+		resp.Diagnostics.Append(credentialsDiagnostic(err))
 		return
 	}
 	tflog.Debug(ctx, "credentials resolved", map[string]any{"origin": src.Origin, "dbs_endpoint": endpoint})

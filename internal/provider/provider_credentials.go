@@ -1,19 +1,91 @@
 package provider
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/credentials"
 )
 
+var _ provider.ProviderWithConfigValidators = (*alicloudProvider)(nil)
+
+// CredentialSourcesMarkdown is the order in which the provider looks for credentials, for the provider's
+// documentation (templates/index.md.tmpl). internal/credentials.Resolve implements it; keep them together.
+const CredentialSourcesMarkdown = "" +
+	"The provider takes its credentials from the first of these places that has any, and only from there. " +
+	"What the provider block says beats what the environment says, and the environment beats the default chain. " +
+	"An access key, its secret and its security token always come from the same place, never mixed.\n\n" +
+	"| # | Where | What |\n" +
+	"|---|---|---|\n" +
+	"| 1 | provider block | `access_key` + `secret_key` (+ `security_token`), **or** `profile`, **or** `credentials_uri`, **or** `ecs_role_name`, **or** `assume_role_with_oidc`. Two of these at once is an error that names both. |\n" +
+	"| 2 | environment | `ALICLOUD_ACCESS_KEY` + `ALICLOUD_SECRET_KEY` (+ `ALICLOUD_SECURITY_TOKEN`) |\n" +
+	"| 3 | environment | `ALIBABA_CLOUD_ACCESS_KEY_ID` + `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (+ `ALIBABA_CLOUD_SECURITY_TOKEN`) |\n" +
+	"| 4 | environment | `ALICLOUD_PROFILE`, else `ALIBABA_CLOUD_PROFILE`: a profile of the aliyun CLI's file |\n" +
+	"| 5 | environment | `ALIBABA_CLOUD_CREDENTIALS_URI` |\n" +
+	"| 6 | environment | `ALICLOUD_ECS_ROLE_NAME` |\n" +
+	"| 7 | environment | `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` + `ALIBABA_CLOUD_ROLE_ARN` + `ALIBABA_CLOUD_OIDC_TOKEN_FILE` (or `ALIBABA_CLOUD_OIDC_TOKEN`), as in ACK's RRSA |\n" +
+	"| 8 | default chain | the aliyun CLI file's `current` profile, then `~/.alibabacloud/credentials`, then the RAM role of the ECS instance (skipped with `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) |\n\n" +
+	"`assume_role` (or `ALICLOUD_ASSUME_ROLE_ARN`) then assumes a RAM role with whatever was found. " +
+	"The aliyun CLI's file is `shared_credentials_file`, else `ALICLOUD_SHARED_CREDENTIALS_FILE`, else `ALIBABA_CLOUD_CONFIG_FILE`, " +
+	"else `~/.aliyun/config.json`; its profiles may use the modes `AK`, `StsToken`, `RamRoleArn`, `ChainableRamRoleArn`, `EcsRamRole` and `OIDC`. " +
+	"STS is asked at `endpoints.sts`, else `ALIBABA_CLOUD_ENDPOINT_STS`, else `sts.<region>.aliyuncs.com`, always over HTTPS. " +
+	"Credentials are checked when the provider is configured: a missing or broken source fails the plan with one message that lists " +
+	"what was tried. Temporary credentials are fetched once per provider configuration and renewed shortly before they expire."
+
 // credentialsModel holds the provider arguments that say where credentials come from. It is embedded in
 // providerModel; the order in which they are used is decided by internal/credentials.
 type credentialsModel struct {
-	AccessKey     types.String `tfsdk:"access_key"`
-	SecretKey     types.String `tfsdk:"secret_key"`
-	SecurityToken types.String `tfsdk:"security_token"`
+	AccessKey             types.String             `tfsdk:"access_key"`
+	SecretKey             types.String             `tfsdk:"secret_key"`
+	SecurityToken         types.String             `tfsdk:"security_token"`
+	Profile               types.String             `tfsdk:"profile"`
+	SharedCredentialsFile types.String             `tfsdk:"shared_credentials_file"`
+	ECSRoleName           types.String             `tfsdk:"ecs_role_name"`
+	CredentialsURI        types.String             `tfsdk:"credentials_uri"`
+	AssumeRole            *assumeRoleModel         `tfsdk:"assume_role"`
+	AssumeRoleWithOIDC    *assumeRoleWithOIDCModel `tfsdk:"assume_role_with_oidc"`
 }
+
+type assumeRoleModel struct {
+	RoleARN           types.String `tfsdk:"role_arn"`
+	SessionName       types.String `tfsdk:"session_name"`
+	Policy            types.String `tfsdk:"policy"`
+	SessionExpiration types.Int64  `tfsdk:"session_expiration"`
+	ExternalID        types.String `tfsdk:"external_id"`
+}
+
+type assumeRoleWithOIDCModel struct {
+	OIDCProviderARN   types.String `tfsdk:"oidc_provider_arn"`
+	OIDCTokenFile     types.String `tfsdk:"oidc_token_file"`
+	OIDCToken         types.String `tfsdk:"oidc_token"`
+	RoleARN           types.String `tfsdk:"role_arn"`
+	RoleSessionName   types.String `tfsdk:"role_session_name"`
+	Policy            types.String `tfsdk:"policy"`
+	SessionExpiration types.Int64  `tfsdk:"session_expiration"`
+}
+
+var (
+	roleARNPattern         = regexp.MustCompile(`^acs:ram::\d+:role/\S+$`)
+	oidcProviderARNPattern = regexp.MustCompile(`^acs:ram::\d+:oidc-provider/\S+$`)
+	sessionNamePattern     = regexp.MustCompile(`^[A-Za-z0-9.@_-]{2,64}$`)
+	credentialsURIPattern  = regexp.MustCompile(`^https?://\S+$`)
+	// hostPortPattern is host[:port] without a scheme: STS is always reached over HTTPS.
+	hostPortPattern = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$`)
+)
 
 func credentialAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
@@ -21,7 +93,8 @@ func credentialAttributes() map[string]schema.Attribute {
 			Optional:  true,
 			Sensitive: true,
 			MarkdownDescription: "Access key ID. Falls back to `ALICLOUD_ACCESS_KEY`, then `ALIBABA_CLOUD_ACCESS_KEY_ID`. " +
-				"The key, its secret and its token are always taken from the same place.",
+				"The key, its secret and its token are always taken from the same place. Conflicts with `profile`, `credentials_uri`, " +
+				"`ecs_role_name` and `assume_role_with_oidc`.",
 		},
 		"secret_key": schema.StringAttribute{
 			Optional:            true,
@@ -33,25 +106,266 @@ func credentialAttributes() map[string]schema.Attribute {
 			Sensitive:           true,
 			MarkdownDescription: "STS security token, for temporary credentials. Falls back to `ALICLOUD_SECURITY_TOKEN`, then `ALIBABA_CLOUD_SECURITY_TOKEN`.",
 		},
+		"profile": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Name of a profile of the aliyun CLI's configuration file (see `shared_credentials_file`), as `aliyun configure --profile` writes it. " +
+				"Modes `AK`, `StsToken`, `RamRoleArn`, `ChainableRamRoleArn`, `EcsRamRole` and `OIDC` are supported; roles are assumed at this provider's STS endpoint. " +
+				"Falls back to `ALICLOUD_PROFILE`, then `ALIBABA_CLOUD_PROFILE`, after the access key variables.",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"shared_credentials_file": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Path of the aliyun CLI's configuration file, in which `profile` is looked up; `~` is the home directory. " +
+				"Falls back to `ALICLOUD_SHARED_CREDENTIALS_FILE`, then `ALIBABA_CLOUD_CONFIG_FILE`; default `~/.aliyun/config.json`. " +
+				"Without `profile` (or `ALICLOUD_PROFILE`) the file is only read by the default chain, which uses its `current` profile.",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"ecs_role_name": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "RAM role attached to the ECS instance Terraform runs on; its temporary credentials are read from the instance's metadata service " +
+				"(IMDSv2), even when `ALIBABA_CLOUD_ECS_METADATA_DISABLED` is set. Falls back to `ALICLOUD_ECS_ROLE_NAME`.",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"credentials_uri": schema.StringAttribute{
+			Optional:  true,
+			Sensitive: true,
+			MarkdownDescription: "URI that answers temporary credentials to a `GET`, as `{\"Code\":\"Success\",\"AccessKeyId\",\"AccessKeySecret\",\"SecurityToken\",\"Expiration\"}`. " +
+				"Falls back to `ALIBABA_CLOUD_CREDENTIALS_URI`.",
+			Validators: []validator.String{stringvalidator.RegexMatches(credentialsURIPattern, "must be an http:// or https:// URL")},
+		},
 	}
 }
 
 func credentialBlocks() map[string]schema.Block {
-	return map[string]schema.Block{}
-}
-
-// settings hands the configured arguments to internal/credentials ("" where not set).
-func (m credentialsModel) settings() credentials.Settings {
-	return credentials.Settings{
-		AccessKey:     m.AccessKey.ValueString(),
-		SecretKey:     m.SecretKey.ValueString(),
-		SecurityToken: m.SecurityToken.ValueString(),
+	policy := func(what string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "RAM policy, as JSON, that further restricts what the " + what + " session may do. " +
+				"It has no environment variable.",
+			Validators: []validator.String{jsonValidator{}},
+		}
+	}
+	expiration := schema.Int64Attribute{
+		Optional: true,
+		MarkdownDescription: fmt.Sprintf("Lifetime of the session's credentials, in seconds, `%d` to `%d` (at most the role's own maximum session duration). "+
+			"Default `%d`. It has no environment variable; the provider renews the credentials shortly before they expire.",
+			credentials.MinSessionExpiration, credentials.MaxSessionExpiration, credentials.DefaultSessionExpiration),
+		Validators: []validator.Int64{int64validator.Between(credentials.MinSessionExpiration, credentials.MaxSessionExpiration)},
+	}
+	roleARN := func(fallback string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "ARN of the RAM role to assume, e.g. `acs:ram::123456789012:role/dbs-reader`. Falls back to `" + fallback + "`; " +
+				"one of the two is required.",
+			Validators: []validator.String{stringvalidator.RegexMatches(roleARNPattern, "must be a RAM role ARN such as acs:ram::123456789012:role/dbs-reader")},
+		}
+	}
+	sessionName := func(fallback string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Name of the role session, as ActionTrail shows it: `2` to `64` letters, digits and `.@-_`. "+
+				"Falls back to `%s`; default `%s`.", fallback, credentials.DefaultSessionName),
+			Validators: []validator.String{stringvalidator.RegexMatches(sessionNamePattern, "must be 2 to 64 letters, digits and . @ - _")},
+		}
+	}
+	return map[string]schema.Block{
+		"assume_role": schema.SingleNestedBlock{
+			MarkdownDescription: "Assume a RAM role (STS `AssumeRole`) with the credentials found otherwise (keys, profile, ECS role, ...), " +
+				"and sign requests with the role's temporary credentials. Without this block, `ALICLOUD_ASSUME_ROLE_ARN` assumes a role the same way.",
+			Attributes: map[string]schema.Attribute{
+				"role_arn":           roleARN("ALICLOUD_ASSUME_ROLE_ARN"),
+				"session_name":       sessionName("ALICLOUD_ASSUME_ROLE_SESSION_NAME"),
+				"policy":             policy("assumed-role"),
+				"session_expiration": expiration,
+				"external_id": schema.StringAttribute{
+					Optional:            true,
+					Sensitive:           true,
+					MarkdownDescription: "External ID the role's trust policy requires, to guard against a confused deputy. It has no environment variable.",
+					Validators:          []validator.String{stringvalidator.LengthBetween(2, 1224)},
+				},
+			},
+		},
+		"assume_role_with_oidc": schema.SingleNestedBlock{
+			MarkdownDescription: "Assume a RAM role with an OIDC token (STS `AssumeRoleWithOIDC`), as pods do in ACK with RRSA. " +
+				"Attributes left out are read from the variables ACK sets. Conflicts with the other credential sources of the provider block.",
+			Attributes: map[string]schema.Attribute{
+				"oidc_provider_arn": schema.StringAttribute{
+					Optional: true,
+					MarkdownDescription: "ARN of the OIDC identity provider, e.g. `acs:ram::123456789012:oidc-provider/ack-rrsa-c123`. " +
+						"Falls back to `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`.",
+					Validators: []validator.String{stringvalidator.RegexMatches(oidcProviderARNPattern, "must be an OIDC provider ARN such as acs:ram::123456789012:oidc-provider/name")},
+				},
+				"oidc_token_file": schema.StringAttribute{
+					Optional: true,
+					MarkdownDescription: "Path of the file holding the OIDC token; it is read again when STS refuses a token, as Kubernetes rotates it. " +
+						"Falls back to `ALIBABA_CLOUD_OIDC_TOKEN_FILE` (after `ALIBABA_CLOUD_OIDC_TOKEN`). Conflicts with `oidc_token`.",
+					Validators: []validator.String{
+						stringvalidator.LengthAtLeast(1),
+						stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("oidc_token")),
+					},
+				},
+				"oidc_token": schema.StringAttribute{
+					Optional:            true,
+					Sensitive:           true,
+					MarkdownDescription: "The OIDC token itself. Falls back to `ALIBABA_CLOUD_OIDC_TOKEN`.",
+					Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				},
+				"role_arn":           roleARN("ALIBABA_CLOUD_ROLE_ARN"),
+				"role_session_name":  sessionName("ALIBABA_CLOUD_ROLE_SESSION_NAME"),
+				"policy":             policy("OIDC"),
+				"session_expiration": expiration,
+			},
+		},
 	}
 }
 
-// values lists the arguments by name, so Configure can refuse any that is unknown at plan time.
+// credentialSettings hands the configured arguments to internal/credentials ("" where not set), with the
+// region and the STS endpoint resolved as for DBS: block, then environment.
+func (p *alicloudProvider) credentialSettings(cfg providerModel) (credentials.Settings, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	m := cfg.credentialsModel
+	s := credentials.Settings{
+		AccessKey:             m.AccessKey.ValueString(),
+		SecretKey:             m.SecretKey.ValueString(),
+		SecurityToken:         m.SecurityToken.ValueString(),
+		Profile:               m.Profile.ValueString(),
+		SharedCredentialsFile: m.SharedCredentialsFile.ValueString(),
+		ECSRoleName:           m.ECSRoleName.ValueString(),
+		CredentialsURI:        m.CredentialsURI.ValueString(),
+		Region:                cfg.Region.ValueString(),
+	}
+	for _, name := range []string{"ALICLOUD_REGION", "ALIBABA_CLOUD_REGION"} {
+		if s.Region == "" {
+			s.Region = strings.TrimSpace(p.getenv(name))
+		}
+	}
+
+	unknown := func(where path.Path, values map[string]attr.Value) {
+		for name, v := range values {
+			if v.IsUnknown() {
+				diags.AddAttributeError(where.AtName(name), "Unknown provider argument",
+					fmt.Sprintf("%s.%s depends on a value known only after apply. Set it to a value known at plan time.", where, name))
+			}
+		}
+	}
+	if a := m.AssumeRole; a != nil {
+		unknown(path.Root("assume_role"), map[string]attr.Value{"role_arn": a.RoleARN, "session_name": a.SessionName,
+			"policy": a.Policy, "session_expiration": a.SessionExpiration, "external_id": a.ExternalID})
+		s.AssumeRole = &credentials.AssumeRole{RoleARN: a.RoleARN.ValueString(), SessionName: a.SessionName.ValueString(),
+			Policy: a.Policy.ValueString(), SessionExpiration: int(a.SessionExpiration.ValueInt64()), ExternalID: a.ExternalID.ValueString()}
+	}
+	if o := m.AssumeRoleWithOIDC; o != nil {
+		unknown(path.Root("assume_role_with_oidc"), map[string]attr.Value{"oidc_provider_arn": o.OIDCProviderARN,
+			"oidc_token_file": o.OIDCTokenFile, "oidc_token": o.OIDCToken, "role_arn": o.RoleARN,
+			"role_session_name": o.RoleSessionName, "policy": o.Policy, "session_expiration": o.SessionExpiration})
+		s.AssumeRoleWithOIDC = &credentials.AssumeRoleWithOIDC{OIDCProviderARN: o.OIDCProviderARN.ValueString(),
+			OIDCTokenFile: o.OIDCTokenFile.ValueString(), OIDCToken: o.OIDCToken.ValueString(), RoleARN: o.RoleARN.ValueString(),
+			RoleSessionName: o.RoleSessionName.ValueString(), Policy: o.Policy.ValueString(),
+			SessionExpiration: int(o.SessionExpiration.ValueInt64())}
+	}
+
+	stsPath := path.Root("endpoints").AtName("sts")
+	if cfg.Endpoints != nil {
+		unknown(path.Root("endpoints"), map[string]attr.Value{"sts": cfg.Endpoints.STS})
+		s.STSEndpoint = cfg.Endpoints.STS.ValueString()
+	}
+	for _, name := range []string{"ALIBABA_CLOUD_ENDPOINT_STS", "STS_ENDPOINT"} {
+		if v := strings.TrimSpace(p.getenv(name)); s.STSEndpoint == "" && v != "" {
+			if !hostPortPattern.MatchString(v) {
+				diags.AddAttributeError(stsPath, "Invalid STS endpoint",
+					fmt.Sprintf("%s=%q is not of the form host[:port]; STS is always reached over HTTPS, so give no scheme.", name, v))
+			}
+			s.STSEndpoint = v
+		}
+	}
+	return s, diags
+}
+
+// credentialsDiagnostic reports Resolve's error: a conflict on the argument that caused it, the rest
+// with a summary that says whether nothing was found or something was found and failed.
+func credentialsDiagnostic(err error) diag.Diagnostic {
+	var conflict *credentials.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		return diag.NewAttributeErrorDiagnostic(path.Root(conflict.Second), "Conflicting credential sources", err.Error())
+	case errors.Is(err, credentials.ErrNoCredentials):
+		return diag.NewErrorDiagnostic("Unable to find Alibaba Cloud credentials", err.Error())
+	default:
+		return diag.NewErrorDiagnostic("Unable to get Alibaba Cloud credentials", err.Error()+
+			"\n\nThe credential source was found but did not yield credentials; see \"Credentials\" in the provider documentation.")
+	}
+}
+
+// values lists the top-level arguments by name, so Configure can refuse any that is unknown at plan time
+// (credentialSettings checks the blocks' attributes).
 func (m credentialsModel) values() map[string]interface{ IsUnknown() bool } {
 	return map[string]interface{ IsUnknown() bool }{
 		"access_key": m.AccessKey, "secret_key": m.SecretKey, "security_token": m.SecurityToken,
+		"profile": m.Profile, "shared_credentials_file": m.SharedCredentialsFile, "ecs_role_name": m.ECSRoleName,
+		"credentials_uri": m.CredentialsURI,
+	}
+}
+
+// ConfigValidators refuses, at plan time, a provider block that names two sources of credentials.
+func (p *alicloudProvider) ConfigValidators(context.Context) []provider.ConfigValidator {
+	return []provider.ConfigValidator{credentialSourcesValidator{}}
+}
+
+// credentialSourcesValidator allows at most one credential source in the provider block. The access
+// key, secret and token count as one source, so the message names the two sources, not three keys.
+type credentialSourcesValidator struct{}
+
+func (credentialSourcesValidator) Description(context.Context) string {
+	return "at most one of access_key (with secret_key and security_token), profile, credentials_uri, ecs_role_name and assume_role_with_oidc"
+}
+
+func (v credentialSourcesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (credentialSourcesValidator) ValidateProvider(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var set []string
+	for _, group := range [][]string{{"access_key", "secret_key", "security_token"}, {"profile"}, {"credentials_uri"}, {"ecs_role_name"}, {"assume_role_with_oidc"}} {
+		for _, name := range group {
+			var v attr.Value
+			if name == "assume_role_with_oidc" {
+				var o types.Object
+				resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &o)...)
+				v = o
+			} else {
+				var s types.String
+				resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &s)...)
+				v = s
+			}
+			if !v.IsNull() && !v.IsUnknown() {
+				set = append(set, name)
+				break
+			}
+		}
+	}
+	if resp.Diagnostics.HasError() || len(set) < 2 {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(path.Root(set[1]), "Conflicting credential sources",
+		fmt.Sprintf("The provider block sets both %s and %s, which name different sources of credentials. Set only one of "+
+			"access_key (with secret_key), profile, credentials_uri, ecs_role_name and assume_role_with_oidc; "+
+			"assume_role may be added to any of them.", set[0], set[1]))
+}
+
+// jsonValidator refuses a RAM policy that is not JSON, at plan time rather than as an STS error.
+type jsonValidator struct{}
+
+func (jsonValidator) Description(context.Context) string { return "value must be a JSON document" }
+func (v jsonValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (jsonValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if !json.Valid([]byte(req.ConfigValue.ValueString())) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid policy",
+			"The policy is not a JSON document. Write it with jsonencode() or a heredoc holding a RAM policy.")
 	}
 }

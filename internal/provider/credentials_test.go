@@ -1,0 +1,635 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
+)
+
+// The tests of this file read a listing of 120 restore tasks, 25 a page (5 pages), through Terraform with
+// every way of holding credentials, and check in the emulator's log which key signed each DBS request:
+// the static key configured, or the temporary key that STS, the ECS metadata service or the credentials
+// URI issued. The emulator serves DBS, STS and credentials URIs over TLS, and the ECS metadata service
+// through HTTP_PROXY, both set in TestMain since Go reads them once per process.
+
+var (
+	// credentialsCert is the certificate of every TLS emulator of these tests, trusted through SSL_CERT_FILE.
+	credentialsCert emulator.Certificate
+	// metadataProxy is HTTP_PROXY: it hands requests for 100.100.100.200 to the running test's emulator.
+	metadataProxy = &emulator.MetadataProxy{}
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runWithTestTrust(m))
+}
+
+// runWithTestTrust sets, before any test makes a connection, the roots that verify TLS (STS is HTTPS
+// only, and credentials-go builds its client from the system roots) and the proxy that reaches the fixed
+// ECS metadata address. Loopback addresses never go through the proxy (Go's ProxyFromEnvironment), so
+// the other tests' emulators are reached as before.
+func runWithTestTrust(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "provider-test-trust")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if credentialsCert, err = emulator.NewCertificate(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	certFile := filepath.Join(dir, "emulator.pem")
+	if err := os.WriteFile(certFile, credentialsCert.PEM, 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	proxy := httptest.NewServer(metadataProxy)
+	defer proxy.Close()
+	for k, v := range map[string]string{
+		"SSL_CERT_FILE": certFile, "SSL_CERT_DIR": dir,
+		"HTTP_PROXY": proxy.URL, "http_proxy": proxy.URL, "NO_PROXY": "", "no_proxy": "",
+	} {
+		os.Setenv(k, v)
+	}
+	return m.Run()
+}
+
+const (
+	baseKey     = "LTAI-base-key"
+	baseSecret  = "base-secret-DO-NOT-LEAK"
+	roleARN     = "acs:ram::1234567890123456:role/dbs-reader"
+	oidcARN     = "acs:ram::1234567890123456:oidc-provider/ack-rrsa"
+	oidcToken   = "eyJhbGciOiJSUzI1NiJ9.oidc-token-DO-NOT-LEAK.sig"
+	listPages   = 5 // 120 tasks at 25 a page
+	listingData = `
+data "alicloud_dbs_restore_tasks" "all" {
+  page_size = 25
+}
+`
+)
+
+// credentialsEmulator is a TLS emulator with the base key, a role, an OIDC provider, an instance role
+// and a credentials URI.
+type credentialsEmulator struct {
+	*emulator.Server
+	url   string // https://127.0.0.1:port: DBS and credentials URIs
+	host  string // 127.0.0.1:port, as endpoints.sts takes it
+	tasks []emulator.Task
+}
+
+func startCredentialsEmulator(t *testing.T) *credentialsEmulator {
+	t.Helper()
+	isolateEnvironment(t)
+	tasks := emulator.Generate(120, 11)
+	s := emulator.New(emulator.Options{Keys: map[string]emulator.Key{baseKey: {Secret: baseSecret}}, Tasks: tasks})
+	url := s.StartTLS(credentialsCert)
+	t.Cleanup(s.Close)
+	metadataProxy.SetTarget(s)
+	t.Cleanup(func() { metadataProxy.SetTarget(nil) })
+	s.AddRole(roleARN, emulator.Role{OIDCProviderArn: oidcARN, OIDCToken: oidcToken})
+	s.SetInstanceRole("EcsDbsReader")
+	s.AddCredentialsURI("ci", time.Hour)
+	return &credentialsEmulator{Server: s, url: url, host: strings.TrimPrefix(url, "https://"), tasks: tasks}
+}
+
+// config is a provider block with the emulator's endpoints and the given credential arguments, and the
+// listing.
+func (e *credentialsEmulator) config(args string) string {
+	return fmt.Sprintf(`
+provider "alicloud" {
+  endpoints {
+    dbs = %q
+    sts = %q
+  }
+%s
+}
+`, e.url, e.host, args) + listingData
+}
+
+// countingServer is the production server (testProviderFactories) counting ConfigureProvider calls:
+// each is one provider configuration, which may fetch temporary credentials once.
+type countingServer struct {
+	tfprotov6.ProviderServer
+	configures *atomic.Int32
+}
+
+func (s countingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	s.configures.Add(1)
+	return s.ProviderServer.ConfigureProvider(ctx, req)
+}
+
+// readListing reads the listing through Terraform with the given credential arguments, checks the
+// state against the emulator's tasks, and returns how many provider configurations there were.
+func (e *credentialsEmulator) readListing(t *testing.T, args string) int {
+	t.Helper()
+	var configures atomic.Int32
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"alicloud": func() (tfprotov6.ProviderServer, error) {
+				s, err := testProviderFactories["alicloud"]()
+				return countingServer{ProviderServer: s, configures: &configures}, err
+			},
+		},
+		Steps: []resource.TestStep{{
+			Config:            e.config(args),
+			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, e.tasks)},
+		}},
+	})
+	if configures.Load() == 0 {
+		t.Fatal("the provider was never configured")
+	}
+	return int(configures.Load())
+}
+
+// signing says what must have signed the listing's requests.
+type signing struct {
+	key      string // a static key, or "" for temporary keys issued by `issuer`
+	token    bool   // whether requests carried a security token
+	issuer   string // emulator.Issued.By of the temporary keys
+	perFetch int    // issuer calls per provider configuration (2 for a role assumed with an assumed role's key)
+	fetches  string // the Stats.ByAction key that counts the calls to the issuer
+}
+
+// expectSigned checks the emulator's log: every DBS request authenticated with the expected key; each
+// temporary key used for whole listings (all 5 pages, never a new key in the middle of one); and the
+// issuer called once per provider configuration, not once per page.
+func (e *credentialsEmulator) expectSigned(t *testing.T, configures int, want signing) {
+	t.Helper()
+	issued := map[string]bool{}
+	for _, i := range e.Issued() {
+		if i.By == want.issuer {
+			issued[i.AccessKeyID] = true
+		}
+	}
+	pagesByKey := map[string]map[int64]int{}
+	reads := 0
+	for _, r := range e.Requests() {
+		if r.Action != "DescribeRestoreTaskList" {
+			continue
+		}
+		reads++
+		switch {
+		case !r.Authenticated:
+			t.Errorf("request %d refused: %s %s", r.Seq, r.Code, r.Message)
+		case r.SecurityToken != want.token:
+			t.Errorf("request %d signed with token=%v, want %v", r.Seq, r.SecurityToken, want.token)
+		case want.key != "" && r.AccessKeyID != want.key:
+			t.Errorf("request %d signed with %q, want %q", r.Seq, r.AccessKeyID, want.key)
+		case want.key == "" && !issued[r.AccessKeyID]:
+			t.Errorf("request %d signed with %q, which %s did not issue (issued: %v)", r.Seq, r.AccessKeyID, want.issuer, issued)
+		}
+		if pagesByKey[r.AccessKeyID] == nil {
+			pagesByKey[r.AccessKeyID] = map[int64]int{}
+		}
+		pagesByKey[r.AccessKeyID][r.PageNum]++
+	}
+	if reads == 0 || reads%listPages != 0 {
+		t.Errorf("%d DBS requests, want whole listings of %d pages", reads, listPages)
+	}
+	for key, pages := range pagesByKey {
+		for p := int64(0); p < listPages; p++ {
+			if pages[p] != pages[0] || len(pages) != listPages {
+				t.Errorf("key %s signed pages %v: a listing was not read with one key", key, pages)
+				break
+			}
+		}
+	}
+	if want.fetches != "" {
+		if got := e.Stats().ByAction[want.fetches]; got != configures*want.perFetch {
+			t.Errorf("%d %s calls for %d provider configurations, want %d: temporary credentials must be fetched once per configuration",
+				got, want.fetches, configures, configures*want.perFetch)
+		}
+	}
+}
+
+func staticKey(key string, token bool) signing { return signing{key: key, token: token} }
+
+var (
+	byAssumeRole     = signing{token: true, issuer: "AssumeRole", perFetch: 1, fetches: "AssumeRole"}
+	byOIDC           = signing{token: true, issuer: "AssumeRoleWithOIDC", perFetch: 1, fetches: "AssumeRoleWithOIDC"}
+	byInstance       = signing{token: true, issuer: emulator.ActionMetadataCredentials, perFetch: 1, fetches: emulator.ActionMetadataCredentials}
+	byCredentialsURI = signing{token: true, issuer: emulator.ActionCredentialsURI, perFetch: 1, fetches: emulator.ActionCredentialsURI}
+)
+
+// writeProfiles writes an aliyun CLI configuration file holding a profile of every supported mode.
+func writeProfiles(t *testing.T, e *credentialsEmulator, path, current string) string {
+	t.Helper()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte(oidcToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.AddKey("STS.profile-key", emulator.Key{Secret: "profile-sts-secret", SecurityToken: "profile-sts-token"})
+	e.AddKey("LTAI-other", emulator.Key{Secret: "other-secret"})
+	e.AddRole("acs:ram::1234567890123456:role/second", emulator.Role{})
+	content := fmt.Sprintf(`{
+  "current": %q,
+  "profiles": [
+    {"name": "ak", "mode": "AK", "access_key_id": %q, "access_key_secret": %q, "region_id": "cn-hangzhou"},
+    {"name": "other", "mode": "AK", "access_key_id": "LTAI-other", "access_key_secret": "other-secret"},
+    {"name": "sts", "mode": "StsToken", "access_key_id": "STS.profile-key", "access_key_secret": "profile-sts-secret", "sts_token": "profile-sts-token"},
+    {"name": "role", "mode": "RamRoleArn", "access_key_id": %q, "access_key_secret": %q, "ram_role_arn": %q, "ram_session_name": "cli", "expired_seconds": 900},
+    {"name": "chain", "mode": "ChainableRamRoleArn", "source_profile": "role", "ram_role_arn": "acs:ram::1234567890123456:role/second"},
+    {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "EcsDbsReader"},
+    {"name": "oidc", "mode": "OIDC", "oidc_provider_arn": %q, "oidc_token_file": %q, "ram_role_arn": %q},
+    {"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": "https://signin.aliyun.com/x"}
+  ],
+  "meta_path": ""
+}`, current, baseKey, baseSecret, baseKey, baseSecret, roleARN, oidcARN, tokenFile, roleARN)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestCredentials_staticKeys(t *testing.T) {
+	t.Run("block", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		e.AddKey("LTAI-env", emulator.Key{Secret: "env-secret"})
+		t.Setenv("ALICLOUD_ACCESS_KEY", "LTAI-env")
+		t.Setenv("ALICLOUD_SECRET_KEY", "env-secret")
+		n := e.readListing(t, fmt.Sprintf("access_key = %q\nsecret_key = %q", baseKey, baseSecret))
+		e.expectSigned(t, n, staticKey(baseKey, false))
+	})
+	t.Run("block with security token", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		e.AddKey("STS.block", emulator.Key{Secret: "block-secret", SecurityToken: "block-token"})
+		n := e.readListing(t, `access_key = "STS.block"
+secret_key = "block-secret"
+security_token = "block-token"`)
+		e.expectSigned(t, n, staticKey("STS.block", true))
+	})
+	t.Run("ALICLOUD_* beats ALIBABA_CLOUD_*", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		e.AddKey("STS.alicloud", emulator.Key{Secret: "alicloud-secret", SecurityToken: "alicloud-token"})
+		e.AddKey("LTAI-alibaba", emulator.Key{Secret: "alibaba-secret"})
+		for k, v := range map[string]string{
+			"ALICLOUD_ACCESS_KEY": "STS.alicloud", "ALICLOUD_SECRET_KEY": "alicloud-secret", "ALICLOUD_SECURITY_TOKEN": "alicloud-token",
+			"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI-alibaba", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "alibaba-secret",
+		} {
+			t.Setenv(k, v)
+		}
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, staticKey("STS.alicloud", true))
+	})
+	t.Run("ALIBABA_CLOUD_*", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", baseKey)
+		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", baseSecret)
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, staticKey(baseKey, false))
+	})
+}
+
+// TestCredentials_profile reads the listing with a profile of each supported mode of the aliyun CLI.
+func TestCredentials_profile(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		want    signing
+	}{
+		{"ak", staticKey(baseKey, false)},
+		{"sts", staticKey("STS.profile-key", true)},
+		{"role", byAssumeRole},
+		{"chain", signing{token: true, issuer: "AssumeRole", perFetch: 2, fetches: "AssumeRole"}},
+		{"ecs", byInstance},
+		{"oidc", byOIDC},
+	} {
+		t.Run(tc.profile, func(t *testing.T) {
+			e := startCredentialsEmulator(t)
+			cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"), "other")
+			// The variables credentials-go would read cannot undo what the block says.
+			t.Setenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")
+			t.Setenv("ALIBABA_CLOUD_PROFILE", "other")
+			n := e.readListing(t, fmt.Sprintf("profile = %q\nshared_credentials_file = %q", tc.profile, cfg))
+			e.expectSigned(t, n, tc.want)
+			if tc.profile == "chain" {
+				issued := e.Issued()
+				if len(issued) < 2 || issued[1].CallerKey != issued[0].AccessKeyID || issued[0].CallerKey != baseKey {
+					t.Errorf("the second role was not assumed with the first role's key: %+v", issued)
+				}
+			}
+		})
+	}
+	t.Run("ALICLOUD_PROFILE and the default file", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"), "other")
+		t.Setenv("ALICLOUD_PROFILE", "role")
+		t.Setenv("ALIBABA_CLOUD_PROFILE", "other")
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, byAssumeRole)
+		if i := e.Issued(); len(i) == 0 || i[0].SessionName != "cli" || i[0].Duration != 15*time.Minute {
+			t.Errorf("issued %+v", i)
+		}
+	})
+	t.Run("ALIBABA_CLOUD_PROFILE and ALIBABA_CLOUD_CONFIG_FILE", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		t.Setenv("ALIBABA_CLOUD_CONFIG_FILE", writeProfiles(t, e, filepath.Join(t.TempDir(), "cli.json"), "other"))
+		t.Setenv("ALIBABA_CLOUD_PROFILE", "sts")
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, staticKey("STS.profile-key", true))
+	})
+}
+
+func TestCredentials_assumeRole(t *testing.T) {
+	t.Run("block, on top of keys in the block", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		e.AddRole(roleARN, emulator.Role{ExternalID: "ext-id-DO-NOT-LEAK", MaxSessionDuration: 2 * time.Hour})
+		n := e.readListing(t, fmt.Sprintf(`access_key = %q
+secret_key = %q
+assume_role {
+  role_arn           = %q
+  session_name       = "plan-42"
+  policy             = jsonencode({ Version = "1", Statement = [{ Effect = "Allow", Action = "dbs:Describe*", Resource = "*" }] })
+  session_expiration = 7200
+  external_id        = "ext-id-DO-NOT-LEAK"
+}`, baseKey, baseSecret, roleARN))
+		e.expectSigned(t, n, byAssumeRole)
+		i := e.Issued()[0]
+		if i.CallerKey != baseKey || i.SessionName != "plan-42" || i.Duration != 2*time.Hour || !strings.Contains(i.Policy, "dbs:Describe*") {
+			t.Errorf("issued %+v", i)
+		}
+	})
+	t.Run("environment, on top of a profile", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"), "other")
+		t.Setenv("ALICLOUD_ASSUME_ROLE_ARN", roleARN)
+		t.Setenv("ALICLOUD_ASSUME_ROLE_SESSION_NAME", "from-env")
+		n := e.readListing(t, fmt.Sprintf("profile = \"ak\"\nshared_credentials_file = %q", cfg))
+		e.expectSigned(t, n, byAssumeRole)
+		if i := e.Issued()[0]; i.SessionName != "from-env" || i.CallerKey != baseKey || i.Duration != time.Hour {
+			t.Errorf("issued %+v", i)
+		}
+	})
+	t.Run("on top of the ECS role", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		n := e.readListing(t, fmt.Sprintf("ecs_role_name = \"EcsDbsReader\"\nassume_role {\n  role_arn = %q\n}", roleARN))
+		e.expectSigned(t, n, byAssumeRole)
+		issued := e.Issued()
+		if issued[0].By != emulator.ActionMetadataCredentials || issued[1].CallerKey != issued[0].AccessKeyID {
+			t.Errorf("the role was not assumed with the instance's key: %+v", issued)
+		}
+	})
+}
+
+func TestCredentials_assumeRoleWithOIDC(t *testing.T) {
+	t.Run("block", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		tokenFile := filepath.Join(t.TempDir(), "token")
+		os.WriteFile(tokenFile, []byte(oidcToken), 0o600)
+		// credentials-go would send this token instead of the file's; the block's file must win.
+		t.Setenv("ALIBABA_CLOUD_OIDC_TOKEN", "eyJ.from-the-environment")
+		n := e.readListing(t, fmt.Sprintf(`assume_role_with_oidc {
+  oidc_provider_arn  = %q
+  oidc_token_file    = %q
+  role_arn           = %q
+  role_session_name  = "pod-7"
+  session_expiration = 900
+}`, oidcARN, tokenFile, roleARN))
+		e.expectSigned(t, n, byOIDC)
+		if i := e.Issued()[0]; i.SessionName != "pod-7" || i.Duration != 15*time.Minute {
+			t.Errorf("issued %+v", i)
+		}
+	})
+	t.Run("environment, as ACK's RRSA sets it", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		tokenFile := filepath.Join(t.TempDir(), "token")
+		os.WriteFile(tokenFile, []byte(oidcToken), 0o600)
+		t.Setenv("ALIBABA_CLOUD_ROLE_ARN", roleARN)
+		t.Setenv("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", oidcARN)
+		t.Setenv("ALIBABA_CLOUD_OIDC_TOKEN_FILE", tokenFile)
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, byOIDC)
+	})
+}
+
+func TestCredentials_ecsRoleName(t *testing.T) {
+	t.Run("block, with metadata disabled for the chain", func(t *testing.T) {
+		e := startCredentialsEmulator(t) // isolateEnvironment sets ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
+		n := e.readListing(t, `ecs_role_name = "EcsDbsReader"`)
+		e.expectSigned(t, n, byInstance)
+		if st := e.Stats(); st.ByAction[emulator.ActionMetadataToken] != n {
+			t.Errorf("%d metadata tokens for %d configurations: every lookup is IMDSv2", st.ByAction[emulator.ActionMetadataToken], n)
+		}
+	})
+	t.Run("environment", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		t.Setenv("ALICLOUD_ECS_ROLE_NAME", "EcsDbsReader")
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, byInstance)
+	})
+	t.Run("default chain", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "")
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, byInstance)
+	})
+}
+
+func TestCredentials_credentialsURI(t *testing.T) {
+	t.Run("block beats the environment", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		e.AddCredentialsURI("env", time.Hour)
+		t.Setenv("ALIBABA_CLOUD_CREDENTIALS_URI", e.url+emulator.CredentialsURIPath+"env")
+		n := e.readListing(t, fmt.Sprintf("credentials_uri = %q", e.url+emulator.CredentialsURIPath+"ci"))
+		e.expectSigned(t, n, byCredentialsURI)
+		for _, i := range e.Issued() {
+			if i.Role != "ci" {
+				t.Errorf("the URI of the environment was asked: %+v", i)
+			}
+		}
+	})
+	t.Run("environment", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		t.Setenv("ALIBABA_CLOUD_CREDENTIALS_URI", e.url+emulator.CredentialsURIPath+"ci")
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, byCredentialsURI)
+	})
+}
+
+// TestCredentials_order: the block beats the environment, and the environment beats the default chain.
+func TestCredentials_order(t *testing.T) {
+	t.Run("block profile beats environment keys", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"), "other")
+		t.Setenv("ALICLOUD_ACCESS_KEY", "LTAI-other")
+		t.Setenv("ALICLOUD_SECRET_KEY", "other-secret")
+		n := e.readListing(t, fmt.Sprintf("profile = \"ak\"\nshared_credentials_file = %q", cfg))
+		e.expectSigned(t, n, staticKey(baseKey, false))
+	})
+	t.Run("environment keys beat the current profile", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"), "other")
+		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", baseKey)
+		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", baseSecret)
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, staticKey(baseKey, false))
+	})
+	t.Run("the chain reads the current profile", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"), "other")
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, staticKey("LTAI-other", false))
+	})
+}
+
+// TestCredentials_errors: conflicts and invalid arguments fail the plan naming the arguments; a missing
+// source lists what was tried; a refusal shows the service's code, message and request id.
+func TestCredentials_errors(t *testing.T) {
+	e := startCredentialsEmulator(t)
+	home := os.Getenv("HOME")
+	for _, tc := range []struct {
+		name, args, pattern string
+	}{
+		{"keys and profile", `access_key = "k"
+secret_key = "s"
+profile = "dev"`, `Conflicting credential sources.*both access_key and profile`},
+		{"profile and ecs_role_name", `profile = "dev"
+ecs_role_name = "r"`, `Conflicting credential sources.*both profile and ecs_role_name`},
+		{"uri and oidc", `credentials_uri = "https://example.com/c"
+assume_role_with_oidc {
+  oidc_token = "t"
+}`, `Conflicting credential sources.*both credentials_uri and assume_role_with_oidc`},
+		{"session too short", `access_key = "k"
+secret_key = "s"
+assume_role {
+  role_arn = "` + roleARN + `"
+  session_expiration = 600
+}`, `session_expiration.*between 900 and 43200`},
+		{"bad role ARN", `access_key = "k"
+secret_key = "s"
+assume_role {
+  role_arn = "dbs-reader"
+}`, `role_arn.*must be a RAM role ARN`},
+		{"policy not JSON", `access_key = "k"
+secret_key = "s"
+assume_role {
+  role_arn = "` + roleARN + `"
+  policy = "{"
+}`, `Invalid policy`},
+		{"token and token file", `assume_role_with_oidc {
+  oidc_token = "t"
+  oidc_token_file = "/f"
+}`, `oidc_token.*oidc_token_file|oidc_token_file.*oidc_token`},
+		{"nothing", ``, `Unable to find Alibaba Cloud credentials.*Tried, in order.*ALICLOUD_ACCESS_KEY.*` +
+			regexp.QuoteMeta(filepath.Join(home, ".aliyun", "config.json")) + `.*does not exist.*ALIBABA_CLOUD_ECS_METADATA_DISABLED.*Set access_key`},
+		{"unknown profile", `profile = "dev"`, `Unable to get Alibaba Cloud credentials.*profile "dev".*does not exist.*aliyun configure --profile dev`},
+		{"STS refuses", fmt.Sprintf(`access_key = %q
+secret_key = %q
+assume_role {
+  role_arn = "acs:ram::1234567890123456:role/missing"
+}`, baseKey, baseSecret), `Unable to get Alibaba Cloud credentials.*STS AssumeRole for acs:ram::1234567890123456:role/missing at ` +
+			regexp.QuoteMeta(e.host) + ` refused: EntityNotExist.Role: The role not exists.*request id [0-9A-F]{8}-`},
+		{"OIDC refused", `assume_role_with_oidc {
+  oidc_provider_arn = "` + oidcARN + `"
+  oidc_token        = "eyJ.wrong"
+  role_arn          = "` + roleARN + `"
+}`, `AssumeRoleWithOIDC.*refused: AuthenticationFail.OIDCToken.Invalid.*request id`},
+		{"ECS role missing", `ecs_role_name = "Other"`, `RAM role "Other".*HTTP 404`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps:                    []resource.TestStep{{Config: e.config(tc.args), ExpectError: spacedPattern(tc.pattern)}},
+			})
+		})
+	}
+	for _, r := range e.Requests() {
+		if r.Action == "DescribeRestoreTaskList" {
+			t.Errorf("DBS was called although credentials failed: %+v", r)
+		}
+	}
+}
+
+// TestCredentials_refusalLeaksNothing configures the provider directly, to read the whole diagnostic: an
+// STS refusal and an unreachable STS say what happened and hold no key, secret, token or signature.
+func TestCredentials_refusalLeaksNothing(t *testing.T) {
+	e := startCredentialsEmulator(t)
+	e.AddKey("STS.caller", emulator.Key{Secret: "caller-secret-DO-NOT-LEAK", SecurityToken: "caller-token-DO-NOT-LEAK"})
+	for name, sts := range map[string]string{"refused": e.host, "unreachable": "127.0.0.1:1"} {
+		t.Run(name, func(t *testing.T) {
+			diags := configureDirectly(t, e.url, sts, map[string]tftypes.Value{
+				"access_key":     tftypes.NewValue(tftypes.String, "STS.caller"),
+				"secret_key":     tftypes.NewValue(tftypes.String, "caller-secret-DO-NOT-LEAK"),
+				"security_token": tftypes.NewValue(tftypes.String, "caller-token-DO-NOT-LEAK"),
+			}, &credentialsAssumeRole{roleARN: "acs:ram::1234567890123456:role/missing", externalID: "ext-DO-NOT-LEAK"})
+			if !diags.HasError() {
+				t.Fatal("no error")
+			}
+			var text strings.Builder
+			for _, d := range diags {
+				text.WriteString(d.Summary() + "\n" + d.Detail() + "\n")
+			}
+			for _, leak := range []string{"STS.caller", "caller-secret-DO-NOT-LEAK", "caller-token-DO-NOT-LEAK", "ext-DO-NOT-LEAK", "Signature", "SignatureNonce"} {
+				if strings.Contains(text.String(), leak) {
+					t.Errorf("the diagnostic holds %q:\n%s", leak, text.String())
+				}
+			}
+			want := "refused: EntityNotExist.Role"
+			if name == "unreachable" {
+				want = "at 127.0.0.1:1 failed: Post https://127.0.0.1:1?<redacted>: dial tcp 127.0.0.1:1"
+			}
+			if !strings.Contains(text.String(), want) {
+				t.Errorf("the diagnostic lacks %q:\n%s", want, text.String())
+			}
+		})
+	}
+}
+
+type credentialsAssumeRole struct{ roleARN, externalID string }
+
+// configureDirectly runs the provider's Configure with the given top-level arguments, the emulator's
+// endpoints and an assume_role block, and returns its diagnostics whole.
+func configureDirectly(t *testing.T, dbs, sts string, args map[string]tftypes.Value, ar *credentialsAssumeRole) diag.Diagnostics {
+	t.Helper()
+	ctx := context.Background()
+	p := New("test")().(*alicloudProvider)
+	var sresp provider.SchemaResponse
+	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
+	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	values := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		values[name] = tftypes.NewValue(at, nil)
+	}
+	for name, v := range args {
+		values[name] = v
+	}
+	values["endpoints"] = tftypes.NewValue(typ.AttributeTypes["endpoints"], map[string]tftypes.Value{
+		"dbs": tftypes.NewValue(tftypes.String, dbs), "sts": tftypes.NewValue(tftypes.String, sts)})
+	if ar != nil {
+		at := typ.AttributeTypes["assume_role"].(tftypes.Object)
+		v := map[string]tftypes.Value{}
+		for name, ft := range at.AttributeTypes {
+			v[name] = tftypes.NewValue(ft, nil)
+		}
+		v["role_arn"] = tftypes.NewValue(tftypes.String, ar.roleARN)
+		v["external_id"] = tftypes.NewValue(tftypes.String, ar.externalID)
+		values["assume_role"] = tftypes.NewValue(at, v)
+	}
+	var cresp provider.ConfigureResponse
+	p.Configure(ctx, provider.ConfigureRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, values)}}, &cresp)
+	return cresp.Diagnostics
+}
+
+// spacedPattern lets a pattern's spaces match the line breaks Terraform wraps diagnostics with.
+func spacedPattern(pattern string) *regexp.Regexp {
+	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
+}
