@@ -71,7 +71,8 @@ func (e *explained) GetProviderName() string { return e.inner.GetProviderName() 
 func explain(service string, err error, secrets []string) error {
 	var done *ServiceError
 	var failed *failure
-	if errors.As(err, &done) || errors.As(err, &failed) {
+	var base *baseFailure
+	if errors.As(err, &done) || errors.As(err, &failed) || errors.As(err, &base) {
 		return err
 	}
 	msg := err.Error()

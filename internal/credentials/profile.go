@@ -53,7 +53,7 @@ func readCLIConfig(path string) (*cliConfig, error) {
 	}
 	var c cliConfig
 	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("the aliyun CLI configuration file %s cannot be read: %v", path, err)
+		return nil, fmt.Errorf("the aliyun CLI configuration file %s cannot be read: %w", path, err)
 	}
 	return &c, nil
 }

@@ -198,8 +198,9 @@ func TestResolve_profileErrors(t *testing.T) {
 	})
 	t.Run("home expanded", func(t *testing.T) {
 		e := env(t)
-		os.MkdirAll(filepath.Join(e("HOME"), ".aliyun"), 0o700)
-		os.WriteFile(filepath.Join(e("HOME"), "cli.json"), []byte(`{"profiles": [`+akProfile("h", "AK-home", "S-home")+`]}`), 0o600)
+		if err := os.WriteFile(filepath.Join(e("HOME"), "cli.json"), []byte(`{"profiles": [`+akProfile("h", "AK-home", "S-home")+`]}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		_, c := resolve(t, Settings{Profile: "h", SharedCredentialsFile: "~/cli.json"}, e)
 		if c.AccessKeyID != "AK-home" {
 			t.Errorf("key %q", c.AccessKeyID)

@@ -190,7 +190,9 @@ func TestResolve_credentialsURI(t *testing.T) {
 		t.Errorf("issued %+v", issued)
 	}
 	for range 3 {
-		src.Credentials(context.Background())
+		if _, err := src.Credentials(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if n := em.Stats().ByAction[emulator.ActionCredentialsURI]; n != 1 {
 		t.Errorf("%d URI calls, want 1", n)
@@ -243,7 +245,7 @@ func TestScrub(t *testing.T) {
 	_, netErr := role.GetCredentials()
 
 	leaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"AccessKeyId": "STS.leaked-key", "AccessKeySecret": "leaked-secret-value", "Expiration": "2030-01-01T00:00:00Z"}`))
+		_, _ = w.Write([]byte(`{"AccessKeyId": "STS.leaked-key", "AccessKeySecret": "leaked-secret-value", "Expiration": "2030-01-01T00:00:00Z"}`))
 	}))
 	defer leaky.Close()
 	uri, _ := providers.NewURLCredentialsProviderBuilder().WithUrl(leaky.URL + "/creds?token=uri-token-value").Build()
@@ -295,5 +297,19 @@ func TestScrub(t *testing.T) {
 	// Known values go wherever they appear, URL-encoded or not; short ones are left alone.
 	if got := Scrub("key a+b/c= in a%2Bb%2Fc%3D, and x", "a+b/c=", "x"); got != "key <redacted> in <redacted>, and x" {
 		t.Errorf("Scrub = %q", got)
+	}
+}
+
+// TestResolve_baseFails: when the credentials a role is assumed with fail, the error says so, rather
+// than blaming STS.
+func TestResolve_baseFails(t *testing.T) {
+	em := startEmulator(t)
+	err := resolveErr(t, Settings{ECSRoleName: "None", AssumeRole: &AssumeRole{RoleARN: roleARN}, STSEndpoint: em.host}, env(t))
+	if !strings.Contains(err.Error(), "the credentials to assume the role with: the ECS metadata service answered HTTP 404") ||
+		strings.Contains(err.Error(), "STS AssumeRole") {
+		t.Errorf("error %q", err)
+	}
+	if n := em.Stats().ByAction["AssumeRole"]; n != 0 {
+		t.Errorf("%d AssumeRole calls", n)
 	}
 }

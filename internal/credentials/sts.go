@@ -41,7 +41,7 @@ type roleSession struct {
 // none of the ALIBABA_CLOUD_* variables credentials-go reads for missing values can change it.
 func (r *resolver) assumeRole(base providers.CredentialsProvider, rs roleSession) (providers.CredentialsProvider, error) {
 	p, err := providers.NewRAMRoleARNCredentialsProviderBuilder().
-		WithCredentialsProvider(base).
+		WithCredentialsProvider(baseOf{base}).
 		WithRoleArn(rs.roleARN).
 		WithRoleSessionName(rs.sessionName).
 		WithDurationSeconds(rs.duration).
@@ -54,6 +54,28 @@ func (r *resolver) assumeRole(base providers.CredentialsProvider, rs roleSession
 	}
 	return &explained{inner: p, service: fmt.Sprintf("STS AssumeRole for %s at %s", rs.roleARN, rs.endpoint), secrets: r.secrets}, nil
 }
+
+// baseOf marks the failures of the credentials a role is assumed with: credentials-go hands them up
+// unchanged, and they must not read as failures of STS.
+type baseOf struct{ inner providers.CredentialsProvider }
+
+func (b baseOf) GetProviderName() string { return b.inner.GetProviderName() }
+
+func (b baseOf) GetCredentials() (*providers.Credentials, error) {
+	c, err := b.inner.GetCredentials()
+	if err != nil {
+		return nil, &baseFailure{err: err}
+	}
+	return c, nil
+}
+
+// baseFailure is the failure of the credentials a role is assumed with.
+type baseFailure struct{ err error }
+
+func (f *baseFailure) Error() string {
+	return "the credentials to assume the role with: " + f.err.Error()
+}
+func (f *baseFailure) Unwrap() error { return f.err }
 
 // oidcSession is one AssumeRoleWithOIDC session to open, with the token given or read from a file.
 type oidcSession struct {

@@ -178,5 +178,5 @@ func (c *call) writeText(status int, body string) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	c.finish()
 	c.w.WriteHeader(status)
-	c.w.Write([]byte(body))
+	_, _ = c.w.Write([]byte(body)) // a client gone away is the client's business
 }

@@ -11,7 +11,7 @@ import (
 // metadata sends a request to the metadata path p of the server at base, with the headers given as pairs.
 func metadata(t *testing.T, base, method, p string, headers ...string) resp {
 	t.Helper()
-	r, err := http.NewRequest(method, base+p, nil)
+	r, err := http.NewRequestWithContext(t.Context(), method, base+p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestMetadataThroughProxy(t *testing.T) {
 	s.SetInstanceRole("EcsDbsReader")
 	proxy, _ := url.Parse(base)
 	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}
-	r, _ := http.NewRequest(http.MethodPut, "http://"+MetadataHost+"/latest/api/token", nil)
+	r, _ := http.NewRequestWithContext(t.Context(), http.MethodPut, "http://"+MetadataHost+"/latest/api/token", nil)
 	r.Header.Set(MetadataTokenTTLHeader, "60")
 	res, err := client.Do(r)
 	if err != nil {

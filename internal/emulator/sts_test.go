@@ -47,7 +47,7 @@ func TestAssumeRole(t *testing.T) {
 	if !strings.HasPrefix(ak, "STS.") || secret == "" || token == "" {
 		t.Fatalf("credentials %s", r.raw)
 	}
-	if e, err := time.Parse(expirationLayout, exp); err != nil || e.Sub(time.Now()) > 901*time.Second || e.Sub(time.Now()) < 890*time.Second {
+	if e, err := time.Parse(expirationLayout, exp); err != nil || time.Until(e) > 901*time.Second || time.Until(e) < 890*time.Second {
 		t.Errorf("Expiration %q, want 900 s from now", exp)
 	}
 	if strings.Contains(string(r.raw), testSecret) {
@@ -138,7 +138,7 @@ func oidc(t *testing.T, base string, form url.Values) resp {
 	t.Helper()
 	q := url.Values{"Action": {"AssumeRoleWithOIDC"}, "Version": {STSVersion}, "Format": {"JSON"},
 		"Timestamp": {time.Now().UTC().Format(timestampLayout)}}
-	r, err := http.NewRequest(http.MethodPost, base+"/?"+q.Encode(), strings.NewReader(form.Encode()))
+	r, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/?"+q.Encode(), strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,8 @@ func TestStartTLS(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Errorf("status %d", res.StatusCode)
 	}
-	if _, err := (&http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()}}}).Do(build(t, base, req{})); err == nil {
+	if res, err := (&http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()}}}).Do(build(t, base, req{})); err == nil {
+		res.Body.Close()
 		t.Error("a client that does not trust the certificate connected")
 	}
 }

@@ -229,7 +229,8 @@ var (
 )
 
 // writeProfiles writes an aliyun CLI configuration file holding a profile of every supported mode.
-func writeProfiles(t *testing.T, e *credentialsEmulator, path, current string) string {
+// Its current profile is "other", a plain key, which only the default chain reads.
+func writeProfiles(t *testing.T, e *credentialsEmulator, path string) string {
 	t.Helper()
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte(oidcToken+"\n"), 0o600); err != nil {
@@ -239,7 +240,7 @@ func writeProfiles(t *testing.T, e *credentialsEmulator, path, current string) s
 	e.AddKey("LTAI-other", emulator.Key{Secret: "other-secret"})
 	e.AddRole("acs:ram::1234567890123456:role/second", emulator.Role{})
 	content := fmt.Sprintf(`{
-  "current": %q,
+  "current": "other",
   "profiles": [
     {"name": "ak", "mode": "AK", "access_key_id": %q, "access_key_secret": %q, "region_id": "cn-hangzhou"},
     {"name": "other", "mode": "AK", "access_key_id": "LTAI-other", "access_key_secret": "other-secret"},
@@ -251,7 +252,7 @@ func writeProfiles(t *testing.T, e *credentialsEmulator, path, current string) s
     {"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": "https://signin.aliyun.com/x"}
   ],
   "meta_path": ""
-}`, current, baseKey, baseSecret, baseKey, baseSecret, roleARN, oidcARN, tokenFile, roleARN)
+}`, baseKey, baseSecret, baseKey, baseSecret, roleARN, oidcARN, tokenFile, roleARN)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +316,7 @@ func TestCredentials_profile(t *testing.T) {
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
 			e := startCredentialsEmulator(t)
-			cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"), "other")
+			cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"))
 			// The variables credentials-go would read cannot undo what the block says.
 			t.Setenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")
 			t.Setenv("ALIBABA_CLOUD_PROFILE", "other")
@@ -331,7 +332,7 @@ func TestCredentials_profile(t *testing.T) {
 	}
 	t.Run("ALICLOUD_PROFILE and the default file", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"), "other")
+		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"))
 		t.Setenv("ALICLOUD_PROFILE", "role")
 		t.Setenv("ALIBABA_CLOUD_PROFILE", "other")
 		n := e.readListing(t, "")
@@ -342,7 +343,7 @@ func TestCredentials_profile(t *testing.T) {
 	})
 	t.Run("ALIBABA_CLOUD_PROFILE and ALIBABA_CLOUD_CONFIG_FILE", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		t.Setenv("ALIBABA_CLOUD_CONFIG_FILE", writeProfiles(t, e, filepath.Join(t.TempDir(), "cli.json"), "other"))
+		t.Setenv("ALIBABA_CLOUD_CONFIG_FILE", writeProfiles(t, e, filepath.Join(t.TempDir(), "cli.json")))
 		t.Setenv("ALIBABA_CLOUD_PROFILE", "sts")
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, staticKey("STS.profile-key", true))
@@ -370,7 +371,7 @@ assume_role {
 	})
 	t.Run("environment, on top of a profile", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"), "other")
+		cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"))
 		t.Setenv("ALICLOUD_ASSUME_ROLE_ARN", roleARN)
 		t.Setenv("ALICLOUD_ASSUME_ROLE_SESSION_NAME", "from-env")
 		n := e.readListing(t, fmt.Sprintf("profile = \"ak\"\nshared_credentials_file = %q", cfg))
@@ -394,7 +395,9 @@ func TestCredentials_assumeRoleWithOIDC(t *testing.T) {
 	t.Run("block", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		tokenFile := filepath.Join(t.TempDir(), "token")
-		os.WriteFile(tokenFile, []byte(oidcToken), 0o600)
+		if err := os.WriteFile(tokenFile, []byte(oidcToken), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		// credentials-go would send this token instead of the file's; the block's file must win.
 		t.Setenv("ALIBABA_CLOUD_OIDC_TOKEN", "eyJ.from-the-environment")
 		n := e.readListing(t, fmt.Sprintf(`assume_role_with_oidc {
@@ -412,7 +415,9 @@ func TestCredentials_assumeRoleWithOIDC(t *testing.T) {
 	t.Run("environment, as ACK's RRSA sets it", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		tokenFile := filepath.Join(t.TempDir(), "token")
-		os.WriteFile(tokenFile, []byte(oidcToken), 0o600)
+		if err := os.WriteFile(tokenFile, []byte(oidcToken), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		t.Setenv("ALIBABA_CLOUD_ROLE_ARN", roleARN)
 		t.Setenv("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", oidcARN)
 		t.Setenv("ALIBABA_CLOUD_OIDC_TOKEN_FILE", tokenFile)
@@ -469,7 +474,7 @@ func TestCredentials_credentialsURI(t *testing.T) {
 func TestCredentials_order(t *testing.T) {
 	t.Run("block profile beats environment keys", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"), "other")
+		cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"))
 		t.Setenv("ALICLOUD_ACCESS_KEY", "LTAI-other")
 		t.Setenv("ALICLOUD_SECRET_KEY", "other-secret")
 		n := e.readListing(t, fmt.Sprintf("profile = \"ak\"\nshared_credentials_file = %q", cfg))
@@ -477,7 +482,7 @@ func TestCredentials_order(t *testing.T) {
 	})
 	t.Run("environment keys beat the current profile", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"), "other")
+		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"))
 		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", baseKey)
 		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", baseSecret)
 		n := e.readListing(t, "")
@@ -485,7 +490,7 @@ func TestCredentials_order(t *testing.T) {
 	})
 	t.Run("the chain reads the current profile", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"), "other")
+		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"))
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, staticKey("LTAI-other", false))
 	})
@@ -594,10 +599,53 @@ func TestCredentials_refusalLeaksNothing(t *testing.T) {
 	}
 }
 
+// TestCredentials_stsEndpoint: STS is asked at endpoints.sts, else ALIBABA_CLOUD_ENDPOINT_STS, else the
+// region's endpoint, never at credentials-go's global default when a region is known.
+func TestCredentials_stsEndpoint(t *testing.T) {
+	e := startCredentialsEmulator(t)
+	keys := map[string]tftypes.Value{
+		"access_key": tftypes.NewValue(tftypes.String, baseKey),
+		"secret_key": tftypes.NewValue(tftypes.String, baseSecret),
+		"region":     tftypes.NewValue(tftypes.String, "cn-shanghai"),
+	}
+	role := &credentialsAssumeRole{roleARN: roleARN}
+
+	t.Run("ALIBABA_CLOUD_ENDPOINT_STS", func(t *testing.T) {
+		t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", e.host)
+		if diags := configureDirectly(t, e.url, "", keys, role); diags.HasError() {
+			t.Fatalf("configure: %v", diags)
+		}
+		if n := e.Stats().ByAction["AssumeRole"]; n != 1 {
+			t.Errorf("%d AssumeRole calls at the emulator", n)
+		}
+	})
+	t.Run("endpoints.sts beats the variable", func(t *testing.T) {
+		t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", "127.0.0.1:1")
+		if diags := configureDirectly(t, e.url, e.host, keys, role); diags.HasError() {
+			t.Fatalf("configure: %v", diags)
+		}
+	})
+	t.Run("the region's endpoint", func(t *testing.T) {
+		// Never reached here: without a network the name does not resolve, and with one the test's
+		// SSL_CERT_FILE trusts only the emulator. The error says where STS was asked.
+		diags := configureDirectly(t, e.url, "", keys, role)
+		if !diags.HasError() || !strings.Contains(diags[0].Detail(), "STS AssumeRole for "+roleARN+" at sts.cn-shanghai.aliyuncs.com failed") {
+			t.Errorf("diagnostics %v", diags)
+		}
+	})
+	t.Run("a variable with a scheme", func(t *testing.T) {
+		t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", "http://"+e.host)
+		diags := configureDirectly(t, e.url, "", keys, role)
+		if !diags.HasError() || diags[0].Summary() != "Invalid STS endpoint" {
+			t.Errorf("diagnostics %v", diags)
+		}
+	})
+}
+
 type credentialsAssumeRole struct{ roleARN, externalID string }
 
 // configureDirectly runs the provider's Configure with the given top-level arguments, the emulator's
-// endpoints and an assume_role block, and returns its diagnostics whole.
+// endpoints (no endpoints.sts when sts is "") and an assume_role block, and returns its diagnostics whole.
 func configureDirectly(t *testing.T, dbs, sts string, args map[string]tftypes.Value, ar *credentialsAssumeRole) diag.Diagnostics {
 	t.Helper()
 	ctx := context.Background()
@@ -612,8 +660,12 @@ func configureDirectly(t *testing.T, dbs, sts string, args map[string]tftypes.Va
 	for name, v := range args {
 		values[name] = v
 	}
+	stsValue := tftypes.NewValue(tftypes.String, nil)
+	if sts != "" {
+		stsValue = tftypes.NewValue(tftypes.String, sts)
+	}
 	values["endpoints"] = tftypes.NewValue(typ.AttributeTypes["endpoints"], map[string]tftypes.Value{
-		"dbs": tftypes.NewValue(tftypes.String, dbs), "sts": tftypes.NewValue(tftypes.String, sts)})
+		"dbs": tftypes.NewValue(tftypes.String, dbs), "sts": stsValue})
 	if ar != nil {
 		at := typ.AttributeTypes["assume_role"].(tftypes.Object)
 		v := map[string]tftypes.Value{}
@@ -621,7 +673,9 @@ func configureDirectly(t *testing.T, dbs, sts string, args map[string]tftypes.Va
 			v[name] = tftypes.NewValue(ft, nil)
 		}
 		v["role_arn"] = tftypes.NewValue(tftypes.String, ar.roleARN)
-		v["external_id"] = tftypes.NewValue(tftypes.String, ar.externalID)
+		if ar.externalID != "" {
+			v["external_id"] = tftypes.NewValue(tftypes.String, ar.externalID)
+		}
 		values["assume_role"] = tftypes.NewValue(at, v)
 	}
 	var cresp provider.ConfigureResponse

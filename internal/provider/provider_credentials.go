@@ -292,7 +292,7 @@ func credentialsDiagnostic(err error) diag.Diagnostic {
 		return diag.NewErrorDiagnostic("Unable to find Alibaba Cloud credentials", err.Error())
 	default:
 		return diag.NewErrorDiagnostic("Unable to get Alibaba Cloud credentials", err.Error()+
-			"\n\nThe credential source was found but did not yield credentials; see \"Credentials\" in the provider documentation.")
+			"\n\nFix the source named above or configure another; see \"Credentials\" in the provider documentation for the order in which sources are used.")
 	}
 }
 
