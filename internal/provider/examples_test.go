@@ -171,6 +171,42 @@ data "alicloud_dbs_restore_tasks" "all" {}`,
 	})
 }
 
+// examples/provider/profile: a profile of the aliyun CLI's file in the home directory, with the test key.
+// The other credential examples (roles, OIDC, ECS, a credentials URI) name real ARNs and addresses, so
+// they are validated by make examples-check; credentials_test.go applies every mode against the emulator.
+func TestExample_providerProfile(t *testing.T) {
+	tasks := emulator.Generate(5, 30)
+	e := startEmulator(t, tasks) // HOME is now a directory of the test's own
+	t.Setenv("ALIBABA_CLOUD_ENDPOINT_DBS", e.url)
+	cfg := fmt.Sprintf(`{"current": "other", "profiles": [
+  {"name": "ci", "mode": "AK", "access_key_id": %q, "access_key_secret": %q},
+  {"name": "other", "mode": "AK", "access_key_id": "not-this-key", "access_key_secret": "x"}
+]}`, testAccessKey, testSecretKey)
+	dir := filepath.Join(os.Getenv("HOME"), ".aliyun")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: readExample(t, "provider/profile/provider.tf") + `
+data "alicloud_dbs_restore_tasks" "all" {}`,
+			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks)},
+			Check: func(*terraform.State) error {
+				for _, r := range e.Requests() {
+					if r.AccessKeyID != testAccessKey {
+						return fmt.Errorf("request %d was signed with %q, not the profile's key", r.Seq, r.AccessKeyID)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
 // examples/data-sources/alicloud_dbs_restore_tasks, the example on the data source's page.
 func TestExample_dataSource(t *testing.T) {
 	tasks := emulator.Generate(80, 23)
