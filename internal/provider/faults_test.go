@@ -1,14 +1,17 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -199,18 +202,29 @@ func TestDbsRestoreTasksDataSource_soak(t *testing.T) {
 		DBSError:       emulator.Pick{Fraction: 0.04, Seed: 14},
 		ErrCode:        "Throttling.User",
 	})
-	steps := make([]resource.TestStep, 20)
-	for i := range steps {
-		steps[i] = resource.TestStep{
-			// A changing client_token makes each step a new read of the whole listing.
-			Config: providerBlock(e, "") + fmt.Sprintf(`
-data "alicloud_dbs_restore_tasks" "all" {
-  client_token = "soak-%d"
-}`, i),
-			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks)},
+	// Each step makes Terraform read the data source several times (plan, apply, refresh, the plan after
+	// apply). Every read's state is recorded at the protocol level and must be byte for byte the same:
+	// the exact list every time, not only after the reads the test harness looks at.
+	var reads [][]byte
+	factories := map[string]func() (tfprotov6.ProviderServer, error){
+		"alicloud": func() (tfprotov6.ProviderServer, error) {
+			return &recordingServer{ProviderServer: NewProtocol6Server("test")(), states: &reads}, nil
+		},
+	}
+	step := resource.TestStep{
+		Config:            providerBlock(e, "") + "\ndata \"alicloud_dbs_restore_tasks\" \"all\" {}\n",
+		ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks)},
+	}
+	steps := []resource.TestStep{step, step, step, step, step, step, step}
+	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: factories, Steps: steps})
+	if len(reads) < 20 {
+		t.Fatalf("%d reads; the soak test wants at least 20", len(reads))
+	}
+	for i, r := range reads {
+		if !bytes.Equal(r, reads[0]) {
+			t.Fatalf("read %d of %d returned a different state", i+1, len(reads))
 		}
 	}
-	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testProviderFactories, Steps: steps})
 	served, failed := 0, 0
 	for _, r := range e.Requests() {
 		served++
@@ -221,7 +235,24 @@ data "alicloud_dbs_restore_tasks" "all" {
 	if ratio := float64(failed) / float64(served); ratio < 0.12 {
 		t.Errorf("only %d of %d requests failed (%.0f%%): the soak test is too gentle", failed, served, 100*ratio)
 	}
-	t.Logf("%d requests, %d failed transiently", served, failed)
+	t.Logf("%d reads, %d requests, %d failed transiently", len(reads), served, failed)
+}
+
+// recordingServer keeps the state of every successful read of the restore tasks.
+type recordingServer struct {
+	tfprotov6.ProviderServer
+	mu     sync.Mutex
+	states *[][]byte
+}
+
+func (s *recordingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	resp, err := s.ProviderServer.ReadDataSource(ctx, req)
+	if err == nil && resp.State != nil {
+		s.mu.Lock()
+		*s.states = append(*s.states, resp.State.MsgPack)
+		s.mu.Unlock()
+	}
+	return resp, err
 }
 
 // TF_LOG=trace shows one line per page and never a secret, token, signature or Authorization header.
