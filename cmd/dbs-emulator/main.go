@@ -67,7 +67,7 @@ func run(args []string) error {
 	srv := emulator.New(opts)
 	srv.SetLatency(*latency)
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := new(net.ListenConfig).Listen(context.Background(), "tcp", *addr)
 	if err != nil {
 		return err
 	}

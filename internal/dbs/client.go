@@ -190,7 +190,7 @@ func plausibleRegion(r string) bool {
 	}
 	for i := 0; i < len(r); i++ {
 		c := r[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
 			return false
 		}
 	}

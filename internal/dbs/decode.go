@@ -116,7 +116,7 @@ func decodeItems(dec *json.Decoder, b *pageBody) error {
 		return nil
 	case string:
 		if tok != "" {
-			return fmt.Errorf("Items: expected an object, got a non-empty string")
+			return errors.New("expected an object for Items, got a non-empty string")
 		}
 		b.HasItems = true
 		return nil
@@ -156,7 +156,7 @@ func decodeItems(dec *json.Decoder, b *pageBody) error {
 		}
 		return expectDelim(dec, '}', "Items")
 	}
-	return fmt.Errorf("Items: expected an object, got %s", tokenKind(tok))
+	return fmt.Errorf("expected an object for Items, got %s", tokenKind(tok))
 }
 
 // decodeTaskArray reads the elements of an array whose '[' has been read, and its ']'.

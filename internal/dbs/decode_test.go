@@ -128,7 +128,7 @@ func TestDecodeErrorsNameTheField(t *testing.T) {
 		`{"Success":"maybe"}`:                                                                                           `Success: expected a boolean, got a string`,
 		`{"Success":true,"Items":{"RestoreTaskDetail":{"RestoreTaskId":"only"}}}`:                                       `Items.RestoreTaskDetail: expected an array, got an object`,
 		`{"Success":true,"Items":{"RestoreTaskDetail":["a"]}}`:                                                          `Items.RestoreTaskDetail[0]: expected an object, got a string`,
-		`{"Success":true,"Items":7}`:                                                                                    `Items: expected an object, got a number`,
+		`{"Success":true,"Items":7}`:                                                                                    `expected an object for Items, got a number`,
 		`[]`:                                                                                                            `the answer: expected a JSON object, got an array`,
 		``:                                                                                                              `empty body`,
 		`{"Success":true,"Items":{"RestoreTaskDetail":[{"RestoreTaskId":"a"`:                                            `truncated JSON`,

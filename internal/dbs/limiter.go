@@ -17,8 +17,8 @@ type limiter struct {
 	freed    chan struct{} // closed, and replaced, whenever a waiter may now proceed
 }
 
-func newLimiter(max int) *limiter {
-	return &limiter{max: max, limit: max, freed: make(chan struct{})}
+func newLimiter(ceiling int) *limiter {
+	return &limiter{max: ceiling, limit: ceiling, freed: make(chan struct{})}
 }
 
 func (l *limiter) acquire(ctx context.Context) error {

@@ -139,7 +139,7 @@ func (c *Client) listAll(ctx context.Context, base url.Values, size int, s *sess
 			return tasks, total, err
 		}
 	}
-	return nil, 0, fmt.Errorf("%s: the restore task list kept changing while it was read, %d times in a row (last: %v); try again when it is quieter",
+	return nil, 0, fmt.Errorf("%s: the restore task list kept changing while it was read, %d times in a row (last: %w); try again when it is quieter",
 		apiAction, maxRereads+1, unsettled)
 }
 

@@ -203,11 +203,12 @@ func (c *call) writeBroken(status int, body []byte) {
 		header := h.Clone()
 		if conn, buf, err := hj.Hijack(); err == nil {
 			defer conn.Close()
-			fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
-			header.Write(buf)
-			buf.WriteString("\r\n")
-			buf.Write(half)
-			buf.Flush()
+			// The connection is dropped on purpose right after, so write errors change nothing.
+			_, _ = fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
+			_ = header.Write(buf)
+			_, _ = buf.WriteString("\r\n")
+			_, _ = buf.Write(half)
+			_ = buf.Flush()
 			return
 		}
 	}

@@ -261,7 +261,7 @@ func TestLatencyAndInFlight(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			io.Copy(io.Discard, res.Body)
+			_, _ = io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 			if res.StatusCode != 200 {
 				t.Errorf("status %d", res.StatusCode)
@@ -278,7 +278,8 @@ func TestLatencyAndInFlight(t *testing.T) {
 
 	// A client that gives up during the delay is logged, not answered.
 	client := &http.Client{Timeout: delay / 3}
-	if _, err := client.Do(build(t, base, req{})); err == nil {
+	if res, err := client.Do(build(t, base, req{})); err == nil {
+		res.Body.Close()
 		t.Fatal("the client should have timed out")
 	}
 	deadline := time.Now().Add(2 * time.Second)

@@ -90,7 +90,7 @@ func Generate(n int, seed int64) []Task {
 		t.add("PhysicalDatabaseOnlineProgress", progress())
 		t.add("PhysicalBackupRecoverProgress", progress())
 
-		task := Task{t.o}
+		task := Task(t)
 		if i%7 == 6 {
 			task = task.Without(FieldNames[LegacyFieldCount:]...)
 		}

@@ -73,7 +73,7 @@ func TestGenerate(t *testing.T) {
 	if len(plans) != 5 || big < 5 || weird < 30 {
 		t.Errorf("%d plans, %d gateway ids a float64 cannot hold, %d names with quotes, backslashes or CJK", len(plans), big, weird)
 	}
-	if !slices.Contains(PlanIDs(9), string(mustString(a[0], "BackupPlanId"))) {
+	if !slices.Contains(PlanIDs(9), mustString(a[0], "BackupPlanId")) {
 		t.Errorf("PlanIDs(9) lacks the first task's plan")
 	}
 }

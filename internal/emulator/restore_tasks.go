@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -118,12 +119,14 @@ func (c *call) describeRestoreTaskList() {
 	if c.refusal(f, hit) {
 		return
 	}
-	switch e := qerr.(type) {
-	case *apiError:
-		c.writeGatewayError(e)
+	var gateway *apiError
+	var dbsErr *dbsError
+	switch {
+	case errors.As(qerr, &gateway):
+		c.writeGatewayError(gateway)
 		return
-	case *dbsError:
-		c.writeDBSError(e.status, e.code, e.message)
+	case errors.As(qerr, &dbsErr):
+		c.writeDBSError(dbsErr.status, dbsErr.code, dbsErr.message)
 		return
 	}
 

@@ -294,7 +294,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 					dec.UseNumber()
 					var got []map[string]any
 					if err := dec.Decode(&got); err != nil {
-						return fmt.Errorf("output_file is not a JSON array of objects: %v", err)
+						return fmt.Errorf("output_file is not a JSON array of objects: %w", err)
 					}
 					if len(got) != len(tasks) {
 						return fmt.Errorf("output_file has %d tasks, want %d", len(got), len(tasks))

@@ -216,7 +216,7 @@ func allKnown(resp *provider.ConfigureResponse, cfg providerModel) bool {
 		"client_connect_timeout": cfg.ClientConnectTimeout, "client_read_timeout": cfg.ClientReadTimeout,
 		"max_concurrent_requests": cfg.MaxConcurrentRequests, "configuration_source": cfg.ConfigurationSource,
 	}
-	for name, v := range cfg.credentialsModel.values() {
+	for name, v := range cfg.values() {
 		values[name] = v
 	}
 	ok := true

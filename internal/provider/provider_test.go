@@ -93,7 +93,8 @@ provider "alicloud" {
 // expectTasks checks `tasks` of a data source field by field against the tasks the emulator serves:
 // the same tasks in the same order, every field present with the API's value (numbers to the digit) and
 // every absent field null.
-func expectTasks(address string, want []emulator.Task) statecheck.StateCheck {
+func expectTasks(address string, want []emulator.Task) statecheck.StateCheck { //nolint:unparam // each call names what it checks
+
 	return tasksCheck{address: address, want: func() []emulator.Task { return want }}
 }
 

@@ -8,6 +8,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,7 +25,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: rusage -o FILE -- PROGRAM [ARGS...]")
 		os.Exit(2)
 	}
-	cmd := exec.Command(flag.Arg(0), flag.Args()[1:]...)
+	cmd := exec.CommandContext(context.Background(), flag.Arg(0), flag.Args()[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "rusage:", err)
@@ -40,7 +41,7 @@ func main() {
 	}()
 	err := cmd.Wait()
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		line := fmt.Sprintf("%d %d %d\n", ru.Utime.Sec*1000+int64(ru.Utime.Usec)/1000, ru.Stime.Sec*1000+int64(ru.Stime.Usec)/1000, ru.Maxrss)
+		line := fmt.Sprintf("%d %d %d\n", ru.Utime.Nano()/1e6, ru.Stime.Nano()/1e6, ru.Maxrss)
 		if f, ferr := os.OpenFile(*out, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); ferr == nil {
 			_, _ = f.WriteString(line)
 			_ = f.Close()
