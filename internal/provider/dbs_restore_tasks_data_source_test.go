@@ -325,7 +325,9 @@ data "alicloud_dbs_restore_tasks" "all" {
 data "alicloud_dbs_restore_tasks" "all" {
   output_file = %q
 }`, filepath.Join(t.TempDir(), "missing", "tasks.json")),
-				ExpectError: errorPattern(`(?s)output_file.*directory.*does not exist`),
+				// Terraform quotes the attribute's line only when the diagnostic carries its path, which
+				// the protocol-level read path must keep.
+				ExpectError: errorPattern(`(?s)Unable to write output_file.*in data "alicloud_dbs_restore_tasks" "all":\s+\d+: output_file = ".*directory.*does not exist`),
 			},
 		},
 	})
