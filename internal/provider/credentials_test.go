@@ -55,8 +55,10 @@ func runWithTestTrust(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	// The emulator's certificate is trusted in addition to the system's roots, so that the real-cloud
+	// acceptance tests (make testacc) still reach Alibaba Cloud from the same test binary.
 	certFile := filepath.Join(dir, "emulator.pem")
-	if err := os.WriteFile(certFile, credentialsCert.PEM, 0o600); err != nil {
+	if err := os.WriteFile(certFile, append(systemRoots(), credentialsCert.PEM...), 0o600); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -69,6 +71,20 @@ func runWithTestTrust(m *testing.M) int {
 		os.Setenv(k, v)
 	}
 	return m.Run()
+}
+
+// systemRoots returns the PEM bundle the system trusts (the one SSL_CERT_FILE named, else Debian's,
+// else Red Hat's), or nothing when there is none.
+func systemRoots() []byte {
+	for _, f := range []string{os.Getenv("SSL_CERT_FILE"), "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"} {
+		if f == "" {
+			continue
+		}
+		if pem, err := os.ReadFile(f); err == nil {
+			return append(pem, '\n')
+		}
+	}
+	return nil
 }
 
 const (
