@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,30 +26,13 @@ func benchSizes() []int {
 	sizes := []int{1000, 10000}
 	if v := os.Getenv("BENCH_TASKS"); v != "" {
 		sizes = nil
-		for _, f := range splitFields(v) {
-			n, err := strconv.Atoi(f)
-			if err == nil && n > 0 {
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' }) {
+			if n, err := strconv.Atoi(f); err == nil && n > 0 {
 				sizes = append(sizes, n)
 			}
 		}
 	}
 	return sizes
-}
-
-func splitFields(s string) []string {
-	var out []string
-	field := ""
-	for _, r := range s + " " {
-		if r == ' ' || r == ',' {
-			if field != "" {
-				out = append(out, field)
-			}
-			field = ""
-			continue
-		}
-		field += string(r)
-	}
-	return out
 }
 
 // BenchmarkFetch reads every page of a listing from the emulator answering each request after 30 ms,

@@ -156,6 +156,14 @@ func (s *Server) Tasks() []Task {
 	return append([]Task(nil), s.tasks...)
 }
 
+// snapshot returns the data set without copying it. SetTasks and the ShiftList fault replace the slice
+// and never change it in place, so a request may keep reading the one it got.
+func (s *Server) snapshot() []Task {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tasks
+}
+
 // SetLatency delays every request by d before it is looked at; 0 turns the delay off. A client that
 // gives up while waiting gets no answer.
 func (s *Server) SetLatency(d time.Duration) {

@@ -134,7 +134,7 @@ func TestFastRead_matchesFramework(t *testing.T) {
 }
 
 func BenchmarkReadPath(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
+	for _, n := range benchTaskCounts() {
 		tasks := generatedTasks(n, 7)
 		r := &restoreTasksResult{tasks: tasks, totalCount: int64(n)}
 		args := dbsRestoreTasksDataSourceModel{
