@@ -3,7 +3,6 @@ package credentials
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,35 +20,27 @@ var (
 )
 
 // TestMain sets what Go reads once per process before any test makes a connection: the roots that
-// verify TLS (SSL_CERT_FILE: STS is HTTPS only, and credentials-go uses the system roots) and the proxy
-// through which the fixed ECS metadata address reaches the emulator (HTTP_PROXY).
+// verify TLS and the proxy through which the fixed ECS metadata address reaches the emulator (see
+// emulator.InstallTestTrust).
 func TestMain(m *testing.M) {
 	os.Exit(runTests(m))
 }
 
 func runTests(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "credentials-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
+	var err error
 	if testCert, err = emulator.NewCertificate(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	certFile := filepath.Join(dir, "emulator.pem")
-	if err := os.WriteFile(certFile, testCert.PEM, 0o600); err != nil {
+	cleanup, err := emulator.InstallTestTrust(testCert, metadataProxy)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	proxy := httptest.NewServer(metadataProxy)
-	defer proxy.Close()
-	for k, v := range map[string]string{
-		"SSL_CERT_FILE": certFile, "SSL_CERT_DIR": dir,
-		"HTTP_PROXY": proxy.URL, "http_proxy": proxy.URL, "NO_PROXY": "", "no_proxy": "", "HTTPS_PROXY": "", "https_proxy": "",
-	} {
-		os.Setenv(k, v)
+	defer cleanup()
+	// These tests reach nothing but emulators: no HTTPS proxy of the developer's stands in the way.
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy"} {
+		os.Setenv(k, "")
 	}
 	return m.Run()
 }

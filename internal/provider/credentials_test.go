@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -40,51 +39,24 @@ func TestMain(m *testing.M) {
 	os.Exit(runWithTestTrust(m))
 }
 
-// runWithTestTrust sets, before any test makes a connection, the roots that verify TLS (STS is HTTPS
-// only, and credentials-go builds its client from the system roots) and the proxy that reaches the fixed
-// ECS metadata address. Loopback addresses never go through the proxy (Go's ProxyFromEnvironment), so
-// the other tests' emulators are reached as before.
+// runWithTestTrust sets, before any test makes a connection, the roots that verify TLS and the proxy
+// that reaches the fixed ECS metadata address (see emulator.InstallTestTrust). The system's roots stay
+// trusted, so that the real-cloud acceptance tests (make testacc) still reach Alibaba Cloud from the
+// same test binary, and loopback addresses never go through the proxy, so the other tests' emulators
+// are reached as before.
 func runWithTestTrust(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "provider-test-trust")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
+	var err error
 	if credentialsCert, err = emulator.NewCertificate(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	// The emulator's certificate is trusted in addition to the system's roots, so that the real-cloud
-	// acceptance tests (make testacc) still reach Alibaba Cloud from the same test binary.
-	certFile := filepath.Join(dir, "emulator.pem")
-	if err := os.WriteFile(certFile, append(systemRoots(), credentialsCert.PEM...), 0o600); err != nil {
+	cleanup, err := emulator.InstallTestTrust(credentialsCert, metadataProxy)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	proxy := httptest.NewServer(metadataProxy)
-	defer proxy.Close()
-	for k, v := range map[string]string{
-		"SSL_CERT_FILE": certFile, "SSL_CERT_DIR": dir,
-		"HTTP_PROXY": proxy.URL, "http_proxy": proxy.URL, "NO_PROXY": "", "no_proxy": "",
-	} {
-		os.Setenv(k, v)
-	}
+	defer cleanup()
 	return m.Run()
-}
-
-// systemRoots returns the PEM bundle the system trusts (the one SSL_CERT_FILE named, else Debian's,
-// else Red Hat's), or nothing when there is none.
-func systemRoots() []byte {
-	for _, f := range []string{os.Getenv("SSL_CERT_FILE"), "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"} {
-		if f == "" {
-			continue
-		}
-		if pem, err := os.ReadFile(f); err == nil {
-			return append(pem, '\n')
-		}
-	}
-	return nil
 }
 
 const (
