@@ -1,13 +1,8 @@
-// Package bench holds the benchmarks that compare this provider with the straightforward way of
-// building it, and the two small commands `make bench` uses (baseline, rusage).
 package bench
 
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,26 +16,12 @@ func (c staticCredentials) Credentials(context.Context) (dbs.Credentials, error)
 	return dbs.Credentials(c), nil
 }
 
-// benchSizes are the listing sizes benchmarked; BENCH_TASKS overrides them (e.g. "1000 10000 50000").
-func benchSizes() []int {
-	sizes := []int{1000, 10000}
-	if v := os.Getenv("BENCH_TASKS"); v != "" {
-		sizes = nil
-		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' }) {
-			if n, err := strconv.Atoi(f); err == nil && n > 0 {
-				sizes = append(sizes, n)
-			}
-		}
-	}
-	return sizes
-}
-
 // BenchmarkFetch reads every page of a listing from the emulator answering each request after 30 ms,
 // one request at a time (the serial pager other providers use) and with the default concurrency, and
 // reports both times, their ratio and the requests made. Each sub-benchmark runs both in the same
 // iteration, so the ratio is measured side by side.
 func BenchmarkFetch(b *testing.B) {
-	for _, n := range benchSizes() {
+	for _, n := range Sizes() {
 		b.Run(fmt.Sprintf("tasks=%d/latency=30ms", n), func(b *testing.B) {
 			srv := emulator.New(emulator.Options{
 				Keys:  map[string]emulator.Key{"bench-key": {Secret: "bench-secret"}},

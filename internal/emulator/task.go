@@ -136,6 +136,12 @@ func (t Task) ID() string {
 	return s
 }
 
+// String returns a string field, and false when it is absent or not a JSON string.
+func (t Task) String(name string) (string, bool) { return t.stringField(name) }
+
+// Int returns an integer field (a numeric string counts), and false when it is absent or not an integer.
+func (t Task) Int(name string) (int64, bool) { return t.intField(name) }
+
 func (t Task) stringField(name string) (string, bool) {
 	raw, ok := t.o.get(name)
 	if !ok {

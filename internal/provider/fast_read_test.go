@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/bench"
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/dbs"
 )
 
@@ -134,7 +135,7 @@ func TestFastRead_matchesFramework(t *testing.T) {
 }
 
 func BenchmarkReadPath(b *testing.B) {
-	for _, n := range benchTaskCounts() {
+	for _, n := range bench.Sizes() {
 		tasks := generatedTasks(n, 7)
 		r := &restoreTasksResult{tasks: tasks, totalCount: int64(n)}
 		args := dbsRestoreTasksDataSourceModel{

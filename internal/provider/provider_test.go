@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -179,15 +178,10 @@ func compareField(got any, task emulator.Task, field string) string {
 }
 
 func nilIfAbsent(task emulator.Task, field string) any {
-	raw, ok := task.Get(field)
-	if !ok {
-		return nil
+	if s, ok := task.String(field); ok {
+		return s
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return nil
-	}
-	return s
+	return nil
 }
 
 func findResource(state *tfjson.State, address string) *tfjson.StateResource {
@@ -213,24 +207,10 @@ func tasksWhere(tasks []emulator.Task, keep func(emulator.Task) bool) []emulator
 	return out
 }
 
-func stringField(t emulator.Task, name string) (string, bool) {
-	raw, ok := t.Get(name)
-	if !ok {
-		return "", false
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", false
-	}
-	return s, true
-}
+// stringField and intField read a field as the emulator serves it.
+func stringField(t emulator.Task, name string) (string, bool) { return t.String(name) }
 
 func intField(t emulator.Task, name string) int64 {
-	raw, _ := t.Get(name)
-	var n json.Number
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	_ = dec.Decode(&n)
-	v, _ := n.Int64()
-	return v
+	n, _ := t.Int(name)
+	return n
 }

@@ -3,8 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -12,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/bench"
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
 )
 
@@ -73,25 +72,12 @@ func readRequest(tb testing.TB) *tfprotov6.ReadDataSourceRequest {
 	return &tfprotov6.ReadDataSourceRequest{TypeName: dbsRestoreTasksTypeName, Config: &dv}
 }
 
-func benchTaskCounts() []int {
-	counts := []int{1000, 10000}
-	if v := os.Getenv("BENCH_TASKS"); v != "" {
-		counts = nil
-		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' }) {
-			if n, err := strconv.Atoi(f); err == nil && n > 0 {
-				counts = append(counts, n)
-			}
-		}
-	}
-	return counts
-}
-
 // BenchmarkReadDataSource reads every task through the provider's ReadDataSource at the protocol level,
 // as Terraform calls it: the production server (the state written straight to msgpack) against the
 // framework's own server (State.Set and the framework's passes after Read), on the same emulator with no
 // latency. The fetch and decode are the same in both; what differs is everything after them.
 func BenchmarkReadDataSource(b *testing.B) {
-	for _, n := range benchTaskCounts() {
+	for _, n := range bench.Sizes() {
 		srv := emulator.New(emulator.Options{
 			Keys:  map[string]emulator.Key{testAccessKey: {Secret: testSecretKey}},
 			Tasks: emulator.Generate(n, 1),
