@@ -32,14 +32,8 @@ func (s *Server) RemoveCredentialsURI(name string) {
 }
 
 func (s *Server) serveCredentialsURI(w http.ResponseWriter, r *http.Request) {
-	c := s.begin(w, r)
+	c := s.beginAction(w, r, ActionCredentialsURI)
 	defer c.finish()
-	c.now = s.clock()
-	c.rec.Time = c.now
-	c.rec.Action = ActionCredentialsURI
-	s.mu.Lock()
-	s.stats.ByAction[ActionCredentialsURI]++
-	s.mu.Unlock()
 
 	if r.Method != http.MethodGet {
 		c.writeURIError(http.StatusMethodNotAllowed, "MethodNotAllowed", "Use GET.")

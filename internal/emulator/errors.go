@@ -48,7 +48,18 @@ const (
 	CodeClientGone = "ClientGone"
 )
 
-func (c *call) writeGatewayError(e *apiError) {
+// Products as the gateway names them in an error's Recommend link.
+const (
+	productDBS = "Dbs"
+	productSTS = "Sts"
+)
+
+// writeGatewayError answers a refusal of the gateway in front of DBS.
+func (c *call) writeGatewayError(e *apiError) { c.writeAPIError(e, productDBS) }
+
+// writeAPIError answers a refusal in the gateway's form, {"RequestId","HostId","Code","Message","Recommend"},
+// whose Recommend links to the troubleshooting of product.
+func (c *call) writeAPIError(e *apiError, product string) {
 	c.rec.Status, c.rec.Code, c.rec.Message = e.status, e.code, e.message
 	body := rawJSON(struct {
 		RequestID string `json:"RequestId"`
@@ -57,7 +68,7 @@ func (c *call) writeGatewayError(e *apiError) {
 		Message   string `json:"Message"`
 		Recommend string `json:"Recommend"`
 	}{c.requestID, c.r.Host, e.code, e.message,
-		"https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(e.code) + "&product=Dbs&requestId=" + c.requestID})
+		"https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(e.code) + "&product=" + product + "&requestId=" + c.requestID})
 	c.writeJSON(e.status, body)
 }
 

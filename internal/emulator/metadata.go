@@ -53,11 +53,6 @@ func (s *Server) SetInstanceRole(name string) {
 
 // serveMetadata answers the ECS instance metadata paths under /latest/.
 func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
-	c := s.begin(w, r)
-	defer c.finish()
-	c.now = s.clock()
-	c.rec.Time = c.now
-
 	action := ActionMetadataOther
 	switch {
 	case r.URL.Path == "/latest/api/token":
@@ -67,10 +62,8 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, metadataCredentialsPath):
 		action = ActionMetadataCredentials
 	}
-	c.rec.Action = action
-	s.mu.Lock()
-	s.stats.ByAction[action]++
-	s.mu.Unlock()
+	c := s.beginAction(w, r, action)
+	defer c.finish()
 
 	if action == ActionMetadataToken {
 		c.metadataToken()

@@ -187,6 +187,36 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request) *call {
 	return c
 }
 
+// beginAction starts the call of a request that is not an API action signed like DBS's (the ECS metadata
+// service, a credentials URI, AssumeRoleWithOIDC): its action is known from the start, and it is answered
+// without SetLatency's delay.
+func (s *Server) beginAction(w http.ResponseWriter, r *http.Request, action string) *call {
+	c := s.begin(w, r)
+	c.now = s.clock()
+	c.rec.Time = c.now
+	c.rec.Action = action
+	s.mu.Lock()
+	s.stats.ByAction[action]++
+	s.mu.Unlock()
+	return c
+}
+
+// readBody reads the body of an API request, GET or POST, up to one byte past maxBodyBytes. It answers
+// another method itself, as the gateway of product refuses it; when the client went away it leaves the
+// answer to nobody. Either way it returns false.
+func (c *call) readBody(product string) ([]byte, bool) {
+	if c.r.Method != http.MethodGet && c.r.Method != http.MethodPost {
+		c.writeAPIError(gatewayError(400, CodeUnsupportedHTTPMethod, "The HTTP method %s is not supported; use GET or POST.", c.r.Method), product)
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxBodyBytes+1))
+	if err != nil {
+		c.rec.Code = CodeClientGone
+		return nil, false
+	}
+	return body, true
+}
+
 // finish logs the request and counts it out of flight, once. It runs before the answer's first byte is
 // written, so that a client which has its answer finds the request in Stats and Requests.
 func (c *call) finish() {
@@ -217,13 +247,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	c.now = s.clock()
 	c.rec.Time = c.now
 
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		c.writeGatewayError(gatewayError(400, CodeUnsupportedHTTPMethod, "The HTTP method %s is not supported; use GET or POST.", r.Method))
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-	if err != nil {
-		c.rec.Code = CodeClientGone
+	body, ok := c.readBody(productDBS)
+	if !ok {
 		return
 	}
 	if len(body) > maxBodyBytes {

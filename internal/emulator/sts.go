@@ -193,19 +193,8 @@ var (
 	sessionPattern   = regexp.MustCompile(`^[A-Za-z0-9.@_-]{2,64}$`)
 )
 
-// writeSTSError answers an STS refusal in the gateway's form, {"RequestId","HostId","Code","Message","Recommend"}.
-func (c *call) writeSTSError(e *apiError) {
-	c.rec.Status, c.rec.Code, c.rec.Message = e.status, e.code, e.message
-	body := rawJSON(struct {
-		RequestID string `json:"RequestId"`
-		HostID    string `json:"HostId"`
-		Code      string `json:"Code"`
-		Message   string `json:"Message"`
-		Recommend string `json:"Recommend"`
-	}{c.requestID, c.r.Host, e.code, e.message,
-		"https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(e.code) + "&product=Sts&requestId=" + c.requestID})
-	c.writeJSON(e.status, body)
-}
+// writeSTSError answers an STS refusal in the gateway's form.
+func (c *call) writeSTSError(e *apiError) { c.writeAPIError(e, productSTS) }
 
 // assumeRole serves STS AssumeRole, registered in Server.actions: the request's signature, nonce and
 // token were checked like any other; here the role and the session are.
@@ -306,22 +295,11 @@ func (c *call) answerCredentials(role Role, rec Issued) {
 // serveAssumeRoleWithOIDC serves STS AssumeRoleWithOIDC. The request is not signed: STS checks the
 // OIDC token against the role's identity provider instead, as the emulator does with Role.OIDCToken.
 func (s *Server) serveAssumeRoleWithOIDC(w http.ResponseWriter, r *http.Request) {
-	c := s.begin(w, r)
+	c := s.beginAction(w, r, assumeRoleWithOIDCAction)
 	defer c.finish()
-	c.now = s.clock()
-	c.rec.Time = c.now
-	c.rec.Action = assumeRoleWithOIDCAction
-	s.mu.Lock()
-	s.stats.ByAction[assumeRoleWithOIDCAction]++
-	s.mu.Unlock()
 
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		c.writeSTSError(gatewayError(400, CodeUnsupportedHTTPMethod, "The HTTP method %s is not supported; use GET or POST.", r.Method))
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-	if err != nil {
-		c.rec.Code = CodeClientGone
+	body, ok := c.readBody(productSTS)
+	if !ok {
 		return
 	}
 	all, perr := parseParams(r.URL.RawQuery)
