@@ -266,6 +266,9 @@ func (p *alicloudProvider) dbsEndpoint(cfg providerModel) (string, path.Path, er
 			"Set region in the provider block (or ALICLOUD_REGION / ALIBABA_CLOUD_REGION), or set endpoints.dbs")
 	}
 	host, _ := dbs.EndpointForRegion(region)
+	if host == "" {
+		return "", path.Root("region"), fmt.Errorf("%q is not a region ID such as cn-hangzhou", region)
+	}
 	return scheme + "://" + host, path.Root("region"), nil
 }
 
