@@ -172,6 +172,15 @@ func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string
 		return roleSession{roleARN: p.RAMRoleARN, sessionName: orDefault(p.RAMSessionName, DefaultSessionName), policy: p.Policy,
 			externalID: p.ExternalID, duration: d, endpoint: r.stsEndpoint(p.StsRegion, p.EnableVpc)}, nil
 	}
+	// assumeRoleOver assumes the profile's role with the credentials of base, as RamRoleArn and
+	// ChainableRamRoleArn do.
+	assumeRoleOver := func(base providers.CredentialsProvider) (providers.CredentialsProvider, error) {
+		rs, err := session()
+		if err != nil {
+			return nil, err
+		}
+		return r.assumeRole(base, rs)
+	}
 
 	switch mode {
 	case "AK":
@@ -202,11 +211,7 @@ func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string
 		if err != nil {
 			return nil, mode, err
 		}
-		rs, err := session()
-		if err != nil {
-			return nil, mode, err
-		}
-		ar, err := r.assumeRole(base, rs)
+		ar, err := assumeRoleOver(base)
 		return ar, mode, err
 	case "ChainableRamRoleArn":
 		need("source_profile", p.SourceProfile)
@@ -218,11 +223,7 @@ func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string
 		if err != nil {
 			return nil, mode, err
 		}
-		rs, err := session()
-		if err != nil {
-			return nil, mode, err
-		}
-		ar, err := r.assumeRole(base, rs)
+		ar, err := assumeRoleOver(base)
 		return ar, mode + " over " + baseMode, err
 	case "EcsRamRole":
 		// An empty ram_role_name asks the instance for its role, as the CLI does.
