@@ -79,6 +79,21 @@ func startExample(t *testing.T, rel string, tasks []emulator.Task) (*testEmulato
 	return e, dir
 }
 
+// exampleStep returns step set to apply the example in dir with vars. It carries the provider factories
+// itself (see above: the test case may not), and the directory and variables every step of an example
+// repeats.
+func exampleStep(dir string, vars config.Variables, step resource.TestStep) resource.TestStep {
+	step.ProtoV6ProviderFactories = testProviderFactories
+	step.ConfigDirectory = config.StaticDirectory(dir)
+	step.ConfigVariables = vars
+	return step
+}
+
+// planVariables are the variables of an example that reads the restore jobs of one backup plan.
+func planVariables(plan string) config.Variables {
+	return config.Variables{"backup_plan_id": config.StringVariable(plan)}
+}
+
 // messageRegexp matches msg in Terraform's output, where a long message may be wrapped at any space
 // (and the next line may start with the diagnostic's "│" border).
 func messageRegexp(msg string) *regexp.Regexp {
@@ -229,17 +244,14 @@ func TestExample_dataSource(t *testing.T) {
 	e := startEmulator(t, tasks)
 	useEmulatorFromEnvironment(t, e)
 	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			// The snippet has no required_providers block: like the docs' other data source examples it
-			// resolves to the default namespace, which is where the test provider is attached by default.
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          config.StaticDirectory(exampleDir(t, "data-sources/alicloud_dbs_restore_tasks")),
-			ConfigVariables:          config.Variables{"backup_plan_id": config.StringVariable(plan)},
+		// The snippet has no required_providers block: like the docs' other data source examples it
+		// resolves to the default namespace, which is where the test provider is attached by default.
+		Steps: []resource.TestStep{exampleStep(exampleDir(t, "data-sources/alicloud_dbs_restore_tasks"), planVariables(plan), resource.TestStep{
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("restore_job_ids", stringListExact(restoreTaskIDs(inPlan))),
 				statecheck.ExpectKnownOutputValue("stopped_jobs", knownvalue.MapExact(stopped)),
 			},
-		}},
+		})},
 	})
 }
 
@@ -275,10 +287,7 @@ func TestExample_backupPlanRestoreJobs(t *testing.T) {
 
 	e, dir := startExample(t, "use-cases/backup-plan-restore-jobs", tasks)
 	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          config.StaticDirectory(dir),
-			ConfigVariables:          config.Variables{"backup_plan_id": config.StringVariable(plan)},
+		Steps: []resource.TestStep{exampleStep(dir, planVariables(plan), resource.TestStep{
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("restore_job_count", knownvalue.Int64Exact(int64(len(inPlan)))),
 				statecheck.ExpectKnownOutputValue("restore_job_ids", stringListExact(restoreTaskIDs(inPlan))),
@@ -293,7 +302,7 @@ func TestExample_backupPlanRestoreJobs(t *testing.T) {
 				}
 				return nil
 			},
-		}},
+		})},
 	})
 }
 
@@ -324,41 +333,31 @@ func TestExample_restorePolicyPostcondition(t *testing.T) {
 	withRecentRunning[stuckAt] = createdAgo(withRestoreStatus(healthy[stuckAt], "running"), 5*time.Hour)
 
 	e, dir := startExample(t, "use-cases/restore-policy-postcondition", healthy)
-	vars := config.Variables{"backup_plan_id": config.StringVariable(plan)}
+	vars := planVariables(plan)
+	fourHourLimit := planVariables(plan)
+	fourHourLimit["max_running_hours"] = config.IntegerVariable(4)
 	resource.UnitTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			{
-				PreConfig:                func() { e.SetTasks(withStopped) },
-				ProtoV6ProviderFactories: testProviderFactories,
-				ConfigDirectory:          config.StaticDirectory(dir),
-				ConfigVariables:          vars,
+			exampleStep(dir, vars, resource.TestStep{
+				PreConfig: func() { e.SetTasks(withStopped) },
 				ExpectError: messageRegexp(fmt.Sprintf("Restore jobs of backup plan %s stopped: %s (restore failed: table `t7` exists).",
 					plan, healthy[stoppedAt].ID())),
-			},
-			{
-				PreConfig:                func() { e.SetTasks(withStuck) },
-				ProtoV6ProviderFactories: testProviderFactories,
-				ConfigDirectory:          config.StaticDirectory(dir),
-				ConfigVariables:          vars,
+			}),
+			exampleStep(dir, vars, resource.TestStep{
+				PreConfig: func() { e.SetTasks(withStuck) },
 				ExpectError: messageRegexp(fmt.Sprintf("Restore jobs of backup plan %s have been running for more than 6 hours: %s.",
 					plan, healthy[stuckAt].ID())),
-			},
-			{
-				PreConfig:                func() { e.SetTasks(withRecentRunning) },
-				ProtoV6ProviderFactories: testProviderFactories,
-				ConfigDirectory:          config.StaticDirectory(dir),
-				ConfigVariables:          vars,
+			}),
+			exampleStep(dir, vars, resource.TestStep{
+				PreConfig: func() { e.SetTasks(withRecentRunning) },
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValue("restore_jobs_checked", knownvalue.Int64Exact(int64(len(healthy)))),
 				},
-			},
-			{
-				// The limit is a variable: the same five-hour-old job is stuck under a four-hour limit.
-				ProtoV6ProviderFactories: testProviderFactories,
-				ConfigDirectory:          config.StaticDirectory(dir),
-				ConfigVariables:          config.Variables{"backup_plan_id": config.StringVariable(plan), "max_running_hours": config.IntegerVariable(4)},
-				ExpectError:              messageRegexp("have been running for more than 4 hours: " + healthy[stuckAt].ID()),
-			},
+			}),
+			// The limit is a variable: the same five-hour-old job is stuck under a four-hour limit.
+			exampleStep(dir, fourHourLimit, resource.TestStep{
+				ExpectError: messageRegexp("have been running for more than 4 hours: " + healthy[stuckAt].ID()),
+			}),
 		},
 	})
 }
@@ -373,15 +372,12 @@ func TestExample_restorePolicyCheck(t *testing.T) {
 
 	_, dir := startExample(t, "use-cases/restore-policy-check", tasks)
 	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          config.StaticDirectory(dir),
-			ConfigVariables:          config.Variables{"backup_plan_id": config.StringVariable(plan)},
+		Steps: []resource.TestStep{exampleStep(dir, planVariables(plan), resource.TestStep{
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("stopped_restore_jobs", stringListExact([]string{tasks[3].ID()})),
 				statecheck.ExpectKnownOutputValue("stuck_restore_jobs", stringListExact([]string{tasks[9].ID()})),
 			},
-		}},
+		})},
 	})
 }
 
@@ -541,9 +537,7 @@ func TestExample_recentRestoreJobs(t *testing.T) {
 	e, dir := startExample(t, "use-cases/recent-restore-jobs", tasks)
 	before := time.Now()
 	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          config.StaticDirectory(dir),
+		Steps: []resource.TestStep{exampleStep(dir, nil, resource.TestStep{
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("recent_restore_job_ids", stringListExact(restoreTaskIDs(recent))),
 				statecheck.ExpectKnownOutputValue("recent_restore_jobs", knownvalue.ObjectExact(jobs)),
@@ -565,7 +559,7 @@ func TestExample_recentRestoreJobs(t *testing.T) {
 				}
 				return nil
 			},
-		}},
+		})},
 	})
 }
 
