@@ -270,3 +270,37 @@ func jsonDecode(raw []byte, v any) error {
 	dec.UseNumber()
 	return dec.Decode(v)
 }
+
+// TestRefusalRecommends checks that a refusal's Recommend link names the product that refused: STS for
+// AssumeRoleWithOIDC, DBS for the signed API, whether the request was refused for its method or later.
+func TestRefusalRecommends(t *testing.T) {
+	_, base := newTestServer(t, Generate(2, 1))
+	put := func(t *testing.T, query string) resp {
+		t.Helper()
+		r, err := http.NewRequestWithContext(t.Context(), http.MethodPut, base+"/?"+query, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return do(t, r)
+	}
+	for name, tc := range map[string]struct {
+		r       resp
+		status  int
+		code    string
+		product string
+	}{
+		"STS refusal": {oidc(t, base, vals("RoleArn", "acs:ram::1:role/none")), 400, CodeMissingOIDCParameter, "Sts"},
+		"STS method":  {put(t, "Action=AssumeRoleWithOIDC"), 400, CodeUnsupportedHTTPMethod, "Sts"},
+		"DBS refusal": {send(t, base, req{ak: "LTAI-unknown"}), 404, CodeInvalidAccessKeyID, "Dbs"},
+		"DBS method":  {put(t, "Action=DescribeRestoreTaskList"), 400, CodeUnsupportedHTTPMethod, "Dbs"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if tc.r.status != tc.status || tc.r.str("Code") != tc.code {
+				t.Fatalf("%d %s, want %d %s", tc.r.status, tc.r.raw, tc.status, tc.code)
+			}
+			if want := "&product=" + tc.product + "&requestId=" + tc.r.str("RequestId"); !strings.Contains(tc.r.str("Recommend"), want) {
+				t.Errorf("Recommend %q does not hold %q", tc.r.str("Recommend"), want)
+			}
+		})
+	}
+}
