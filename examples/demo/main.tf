@@ -15,6 +15,12 @@ data "alicloud_dbs_restore_tasks" "all" {}
 locals {
   tasks    = data.alicloud_dbs_restore_tasks.all.tasks
   statuses = distinct([for t in local.tasks : coalesce(t.restore_status, "(none)")])
+  failed = [for t in local.tasks : {
+    id      = t.id
+    name    = t.restore_task_name
+    plan    = t.backup_plan_id
+    message = t.err_message
+  } if t.restore_status == "stop"]
 }
 
 output "restore_jobs" {
@@ -27,12 +33,12 @@ output "count_by_status" {
   value       = { for s in local.statuses : s => length([for t in local.tasks : t if coalesce(t.restore_status, "(none)") == s]) }
 }
 
-output "failed" {
-  description = "The restore jobs that stopped (failed), with their error message."
-  value = [for t in local.tasks : {
-    id      = t.id
-    name    = t.restore_task_name
-    plan    = t.backup_plan_id
-    message = t.err_message
-  } if t.restore_status == "stop"]
+output "failed_count" {
+  description = "How many restore jobs stopped (failed)."
+  value       = length(local.failed)
+}
+
+output "failed_first_five" {
+  description = "The first five restore jobs that stopped (failed), with their error message."
+  value       = slice(local.failed, 0, min(5, length(local.failed)))
 }
