@@ -91,12 +91,14 @@ func encodeRestoreTasksState(cfg tftypes.Value, objType tftypes.Object, r *resto
 		return nil, err
 	}
 	keys := sortedKeys(objType.AttributeTypes)
-	taskType := objType.AttributeTypes["tasks"].(tftypes.List).ElementType.(tftypes.Object)
-	taskKeys := sortedKeys(taskType.AttributeTypes)
+	columns, err := taskColumns()
+	if err != nil {
+		return nil, err
+	}
 
 	// Sized once for the whole state: every task repeats its 37 keys, so keys plus a typical value
 	// length per attribute is close to the final size and the buffer rarely grows.
-	buf := bytes.NewBuffer(make([]byte, 0, 1024+len(r.tasks)*taskKeysSize(taskKeys)*2))
+	buf := bytes.NewBuffer(make([]byte, 0, 1024+len(r.tasks)*taskKeysSize(columns)*2))
 	w := &stateWriter{enc: msgpack.NewEncoder(buf)}
 	w.do(w.enc.EncodeMapLen(len(keys)))
 	for _, k := range keys {
@@ -117,7 +119,7 @@ func encodeRestoreTasksState(cfg tftypes.Value, objType tftypes.Object, r *resto
 		case "tasks":
 			w.do(w.enc.EncodeArrayLen(len(r.tasks)))
 			for i := range r.tasks {
-				w.do(encodeTask(w.enc, &r.tasks[i], taskKeys))
+				w.do(encodeTask(w.enc, &r.tasks[i], columns))
 			}
 		default:
 			w.do(encodeConfigValue(w.enc, attrs[k]))
@@ -141,44 +143,63 @@ func (w *stateWriter) do(err error) {
 	}
 }
 
-func taskKeysSize(keys []string) int {
+func taskKeysSize(columns []taskColumn) int {
 	n := 0
-	for _, k := range keys {
-		n += len(k) + 1
+	for _, c := range columns {
+		n += len(c.name) + 1
 	}
 	return n
 }
 
-// taskFieldsByName finds the API field behind each attribute of a task object.
-var taskFieldsByName = func() map[string]dbs.Field {
-	m := make(map[string]dbs.Field, len(restoreTaskAttributes))
-	for _, a := range restoreTaskAttributes {
-		m[a.name] = a.field
-	}
-	return m
-}()
+// taskColumn is one attribute of a task object, in the order msgpack writes it, with the API field behind
+// it (none for "id", which repeats the restore task id).
+type taskColumn struct {
+	name  string
+	id    bool
+	field dbs.Field
+}
 
-func encodeTask(enc *msgpack.Encoder, t *dbs.RestoreTask, keys []string) error {
-	if err := enc.EncodeMapLen(len(keys)); err != nil {
+// taskColumns derives the task attributes' order from the schema once, so that the fast path follows
+// the schema and every read does not sort names and look each field up again for every task.
+var taskColumns = sync.OnceValues(func() ([]taskColumn, error) {
+	_, objType := restoreTasksSchema()
+	taskType := objType.AttributeTypes["tasks"].(tftypes.List).ElementType.(tftypes.Object)
+	fields := make(map[string]dbs.Field, len(restoreTaskAttributes))
+	for _, a := range restoreTaskAttributes {
+		fields[a.name] = a.field
+	}
+	names := sortedKeys(taskType.AttributeTypes)
+	columns := make([]taskColumn, len(names))
+	for i, name := range names {
+		f, ok := fields[name]
+		if !ok && name != "id" {
+			return nil, fmt.Errorf("tasks: no API field for the attribute %q", name)
+		}
+		columns[i] = taskColumn{name: name, id: name == "id", field: f}
+	}
+	return columns, nil
+})
+
+func encodeTask(enc *msgpack.Encoder, t *dbs.RestoreTask, columns []taskColumn) error {
+	if err := enc.EncodeMapLen(len(columns)); err != nil {
 		return err
 	}
-	for _, k := range keys {
-		if err := enc.EncodeString(k); err != nil {
+	for _, c := range columns {
+		if err := enc.EncodeString(c.name); err != nil {
 			return err
 		}
 		var err error
-		if k == "id" {
+		switch {
+		case c.id:
 			err = encodeString(enc, t.RestoreTaskID)
-		} else if f, ok := taskFieldsByName[k]; !ok {
-			err = fmt.Errorf("tasks: no API field for the attribute %q", k)
-		} else if f.Kind == dbs.KindInteger {
-			if n := f.Int(t); n.Valid {
+		case c.field.Kind == dbs.KindInteger:
+			if n := c.field.Int(t); n.Valid {
 				err = enc.EncodeInt(n.Value)
 			} else {
 				err = enc.EncodeNil()
 			}
-		} else {
-			err = encodeString(enc, f.String(t))
+		default:
+			err = encodeString(enc, c.field.String(t))
 		}
 		if err != nil {
 			return err
