@@ -220,8 +220,8 @@ func allKnown(resp *provider.ConfigureResponse, cfg providerModel) bool {
 		values[name] = v
 	}
 	ok := true
-	for name, v := range values {
-		if v.IsUnknown() {
+	for _, name := range sortedKeys(values) { // a stable order of diagnostics from run to run
+		if v := values[name]; v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown provider argument",
 				"The provider argument "+name+" depends on a value known only after apply. Set it to a value known at plan time.")
 			ok = false
