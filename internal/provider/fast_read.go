@@ -14,8 +14,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/dbs"
@@ -32,13 +34,15 @@ import (
 func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
 		p := &alicloudProvider{version: version, getenv: os.Getenv}
-		return &protocol6Server{ProviderServer: providerserver.NewProtocol6(p)(), provider: p}
+		return &protocol6Server{ProviderServer: providerserver.NewProtocol6(p)(), provider: p, encodeState: encodeRestoreTasksState}
 	}
 }
 
 type protocol6Server struct {
 	tfprotov6.ProviderServer
 	provider *alicloudProvider
+	// encodeState is encodeRestoreTasksState; tests replace it to exercise the fallback to the framework.
+	encodeState func(cfg tftypes.Value, objType tftypes.Object, r *restoreTasksResult) ([]byte, error)
 }
 
 const dbsRestoreTasksTypeName = "alicloud_dbs_restore_tasks"
@@ -63,23 +67,56 @@ func (s *protocol6Server) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 	}
 	var cfg dbsRestoreTasksDataSourceModel
 	diags := tfsdk.Config{Raw: raw, Schema: sch}.Get(ctx, &cfg)
+	// failed answers as the framework does when Read reports an error: the diagnostics, and the
+	// configuration as the state.
+	failed := func() (*tfprotov6.ReadDataSourceResponse, error) {
+		resp := &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtoDiagnostics(diags)}
+		if dv, err := tfprotov6.NewDynamicValue(objType, raw); err == nil {
+			resp.State = &dv
+		}
+		return resp, nil
+	}
 	if diags.HasError() {
-		return &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtoDiagnostics(diags)}, nil
+		return failed()
 	}
 	result, readDiags := readRestoreTasks(ctx, data.client, cfg)
 	diags.Append(readDiags...)
 	if diags.HasError() {
-		return &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtoDiagnostics(diags)}, nil
+		return failed()
 	}
-	state, err := encodeRestoreTasksState(raw, objType, result)
+	state, err := s.encodeState(raw, objType, result)
 	if err != nil {
-		diags.AddError("Unable to write the state of DBS restore tasks", err.Error())
-		return &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtoDiagnostics(diags)}, nil
+		// The fast path is an optimisation, never a different behaviour: what it cannot write (an argument
+		// of a kind it does not know yet, say), the framework writes.
+		tflog.Debug(ctx, "fast state path failed; writing the state through the framework instead", map[string]any{"error": err.Error()})
+		var setDiags diag.Diagnostics
+		state, setDiags = frameworkState(ctx, sch, objType, cfg, result)
+		diags.Append(setDiags...)
+		if diags.HasError() {
+			return failed()
+		}
 	}
 	return &tfprotov6.ReadDataSourceResponse{
 		State:       &tfprotov6.DynamicValue{MsgPack: state},
 		Diagnostics: toProtoDiagnostics(diags),
 	}, nil
+}
+
+// frameworkState writes the state as the framework's own Read does (State.Set), as msgpack.
+func frameworkState(ctx context.Context, sch schema.Schema, objType tftypes.Object, cfg dbsRestoreTasksDataSourceModel, r *restoreTasksResult) ([]byte, diag.Diagnostics) {
+	cfg.IDs, cfg.Names, cfg.Tasks = r.frameworkLists()
+	cfg.TotalCount = types.Int64Value(r.totalCount)
+	state := tfsdk.State{Schema: sch}
+	diags := state.Set(ctx, &cfg)
+	if diags.HasError() {
+		return nil, diags
+	}
+	dv, err := tfprotov6.NewDynamicValue(objType, state.Raw)
+	if err != nil {
+		diags.AddError("Unable to write the state of DBS restore tasks", err.Error())
+		return nil, diags
+	}
+	return dv.MsgPack, diags
 }
 
 // encodeRestoreTasksState writes the data source's state as msgpack, exactly as tftypes would: an object
