@@ -36,6 +36,9 @@ func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error
 		return nil, err
 	}
 	ids, _ := cleanIDs(q.RestoreTaskIDs) // already checked by params
+	if q.asksForNoTasks(ids) {
+		return &Listing{Tasks: make([]RestoreTask, 0)}, nil
+	}
 	s := &session{limit: newLimiter(c.concurrency)}
 	batches := batchIDs(ids)
 	if len(batches) <= 1 {
@@ -107,6 +110,9 @@ func (c *Client) ListRestoreTasksPage(ctx context.Context, q Query, pageNum int)
 	base, size, err := q.params()
 	if err != nil {
 		return nil, err
+	}
+	if ids, _ := cleanIDs(q.RestoreTaskIDs); q.asksForNoTasks(ids) {
+		return &Listing{Tasks: make([]RestoreTask, 0)}, nil
 	}
 	s := &session{limit: newLimiter(1)}
 	a, err := c.fetchPage(ctx, withPage(base, pageNum), pageNum, s)

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -382,4 +383,27 @@ func withoutTotalElements(h http.Handler) http.Handler {
 		delete(body, "TotalElements")
 		_ = json.NewEncoder(w).Encode(body)
 	})
+}
+
+// An empty list of ids asks about no task: it is answered with none and sends nothing, for the whole
+// listing and for one page alike, where sending no RestoreTaskId would list every task of the account.
+func TestListRestoreTasksEmptyIDsAskForNothing(t *testing.T) {
+	var requests atomic.Int64
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		http.Error(w, "no request was expected", http.StatusTeapot)
+	}), nil)
+	for _, ids := range [][]string{{}, {" ", ""}} {
+		listing, err := c.ListRestoreTasks(context.Background(), Query{RestoreTaskIDs: ids})
+		if err != nil || listing.Tasks == nil || len(listing.Tasks) != 0 || listing.TotalElements != 0 {
+			t.Fatalf("ListRestoreTasks(%q) = %+v, %v; want no tasks", ids, listing, err)
+		}
+		page, err := c.ListRestoreTasksPage(context.Background(), Query{RestoreTaskIDs: ids}, 2)
+		if err != nil || page.Tasks == nil || len(page.Tasks) != 0 {
+			t.Fatalf("ListRestoreTasksPage(%q) = %+v, %v; want no tasks", ids, page, err)
+		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Fatalf("%d requests were sent for an empty list of ids", n)
+	}
 }

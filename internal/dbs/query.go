@@ -8,13 +8,20 @@ import (
 
 // Query is what DescribeRestoreTaskList is asked. Zero values are not sent.
 type Query struct {
-	BackupPlanID   string   // BackupPlanId
-	RestoreTaskIDs []string // RestoreTaskId, comma-separated (split into batches when long)
-	StartTimestamp Int      // StartTimestamp, UNIX ms
-	EndTimestamp   Int      // EndTimestamp, UNIX ms
-	ClientToken    string   // ClientToken
-	PageSize       int      // PageSize, 1–100; 0 means 100
+	BackupPlanID string // BackupPlanId
+	// RestoreTaskIDs asks for these restore tasks only (RestoreTaskId, comma-separated, split into batches
+	// when long). nil asks for no particular tasks. A list that is not nil but empty (or only blanks) asks
+	// about no task at all and is answered with none, without a request: sent as no RestoreTaskId, it
+	// would ask for every task of the account.
+	RestoreTaskIDs []string
+	StartTimestamp Int    // StartTimestamp, UNIX ms
+	EndTimestamp   Int    // EndTimestamp, UNIX ms
+	ClientToken    string // ClientToken
+	PageSize       int    // PageSize, 1–100; 0 means 100
 }
+
+// asksForNoTasks reports whether q names restore tasks and none of them is a real id.
+func (q Query) asksForNoTasks(ids []string) bool { return q.RestoreTaskIDs != nil && len(ids) == 0 }
 
 // Listing is the result of reading a query.
 type Listing struct {

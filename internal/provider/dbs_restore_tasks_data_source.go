@@ -91,6 +91,8 @@ func dbsRestoreTasksSchema() schema.Schema {
 				Optional:    true,
 				Computed:    true,
 				MarkdownDescription: "Restore job IDs to read (`RestoreTaskId`). Conflicts with `backup_plan_id`. " +
+					"An empty list (`ids = []`, e.g. from an empty variable) asks about no job: `tasks`, `ids` and `names` are empty, " +
+					"`total_count` is `0`, and no request is sent. " +
 					"After the read: the IDs of the jobs in `tasks`, in the same order.",
 				Validators: []validator.List{listvalidator.NoNullValues(), listvalidator.ValueStringsAre(
 					stringvalidator.LengthAtLeast(1),
@@ -296,6 +298,8 @@ func buildQuery(ctx context.Context, cfg dbsRestoreTasksDataSourceModel) (dbs.Qu
 	}
 	var diags diag.Diagnostics
 	if !cfg.IDs.IsNull() && !cfg.IDs.IsUnknown() {
+		// Not nil even when empty: `ids = []` asks about no restore job, not about every one.
+		q.RestoreTaskIDs = make([]string, 0, len(cfg.IDs.Elements()))
 		diags.Append(cfg.IDs.ElementsAs(ctx, &q.RestoreTaskIDs, false)...)
 	}
 	q.StartTimestamp, _ = rangeBound(cfg.StartTimestamp, cfg.StartTime)

@@ -489,3 +489,48 @@ data "alicloud_dbs_restore_tasks" "all" {
 		}},
 	})
 }
+
+// An empty ids list, written or from an empty variable, asks about no restore job: the lists are empty,
+// total_count is 0, and nothing is sent (an empty RestoreTaskId would list every job of the account).
+func TestDbsRestoreTasksDataSource_emptyIDs(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(40, 4))
+	empty := knownvalue.ListExact([]knownvalue.Check{})
+	for name, config := range map[string]string{
+		"literal": `
+data "alicloud_dbs_restore_tasks" "all" {
+  ids = []
+}`,
+		"empty variable": `
+variable "ids" {
+  type    = list(string)
+  default = []
+}
+data "alicloud_dbs_restore_tasks" "all" {
+  ids = var.ids
+}`,
+		"one page": `
+data "alicloud_dbs_restore_tasks" "all" {
+  ids         = []
+  page_number = 0
+}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e.Reset()
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: providerBlock(e, "") + config,
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("tasks"), empty),
+						statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("ids"), empty),
+						statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("names"), empty),
+						statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("total_count"), knownvalue.Int64Exact(0)),
+					},
+				}},
+			})
+			if n := e.Stats().Requests; n != 0 {
+				t.Errorf("%d requests reached DBS for an empty ids list, want 0", n)
+			}
+		})
+	}
+}
