@@ -56,6 +56,7 @@ func runWithTestTrust(m *testing.M) int {
 		return 1
 	}
 	defer cleanup()
+	defer removeSharedCLI()
 	return m.Run()
 }
 

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"time"
 
@@ -74,8 +75,6 @@ func dbsRestoreTasksSchema() schema.Schema {
 			taskAttrs[a.name] = schema.StringAttribute{Computed: true, MarkdownDescription: a.description + " Null when the API does not send it."}
 		}
 	}
-	rfc3339 := stringvalidator.RegexMatches(regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T`), "must be an RFC 3339 time, e.g. `2026-01-02T15:04:05Z`")
-
 	return schema.Schema{
 		MarkdownDescription: "Reads the restore jobs of Alibaba Cloud Database Backup Service (DBS) through `DescribeRestoreTaskList`, " +
 			"every page of them, with every field the API returns. Fields the API leaves out are `null`. " +
@@ -92,7 +91,7 @@ func dbsRestoreTasksSchema() schema.Schema {
 				Computed:    true,
 				MarkdownDescription: "Restore job IDs to read (`RestoreTaskId`). Conflicts with `backup_plan_id`. " +
 					"An empty list (`ids = []`, e.g. from an empty variable) asks about no job: `tasks`, `ids` and `names` are empty, " +
-					"`total_count` is `0`, and no request is sent. " +
+					"`total_count` is `0`, and no request is sent. IDs that name no job are left out of `tasks`, and the read warns with them. " +
 					"After the read: the IDs of the jobs in `tasks`, in the same order.",
 				Validators: []validator.List{listvalidator.NoNullValues(), listvalidator.ValueStringsAre(
 					stringvalidator.LengthAtLeast(1),
@@ -101,25 +100,27 @@ func dbsRestoreTasksSchema() schema.Schema {
 			},
 			"start_timestamp": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: "Start of the time range, UNIX time in milliseconds (`StartTimestamp`). Conflicts with `start_time`.",
-				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+				MarkdownDescription: "Start of the time range, UNIX time in milliseconds (`StartTimestamp`), `0` or more. " +
+					"A value above `0` and below `100000000000` (1973 in milliseconds) is most likely in seconds, and is warned about. Conflicts with `start_time`.",
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"end_timestamp": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: "End of the time range, UNIX time in milliseconds (`EndTimestamp`). Conflicts with `end_time`.",
-				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+				MarkdownDescription: "End of the time range, UNIX time in milliseconds (`EndTimestamp`), `0` or more. " +
+					"A value above `0` and below `100000000000` (1973 in milliseconds) is most likely in seconds, and is warned about. Conflicts with `end_time`.",
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"start_time": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Start of the time range as an RFC 3339 time, e.g. `timeadd(plantimestamp(), \"-24h\")`; " +
-					"sent as `StartTimestamp` in milliseconds. Conflicts with `start_timestamp`.",
-				Validators: []validator.String{rfc3339, rfc3339Validator{}},
+				MarkdownDescription: "Start of the time range as an RFC 3339 time from 1970 on, e.g. `2026-01-02T15:04:05Z` or `timeadd(plantimestamp(), \"-24h\")`; " +
+					"sent as `StartTimestamp` in milliseconds (fractions of a millisecond are dropped). Conflicts with `start_timestamp`.",
+				Validators: []validator.String{rfc3339Validator{}},
 			},
 			"end_time": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "End of the time range as an RFC 3339 time; sent as `EndTimestamp` in milliseconds. " +
-					"Conflicts with `end_timestamp`.",
-				Validators: []validator.String{rfc3339, rfc3339Validator{}},
+				MarkdownDescription: "End of the time range as an RFC 3339 time from 1970 on; sent as `EndTimestamp` in milliseconds " +
+					"(fractions of a millisecond are dropped). Conflicts with `end_timestamp`.",
+				Validators: []validator.String{rfc3339Validator{}},
 			},
 			"client_token": schema.StringAttribute{
 				Optional:            true,
@@ -132,17 +133,21 @@ func dbsRestoreTasksSchema() schema.Schema {
 			},
 			"page_number": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: "Read only this page (pages count from `0`) instead of every page. " +
-					"`status` and `name_regex` still filter it.",
-				Validators: []validator.Int64{int64validator.AtLeast(0)},
+				MarkdownDescription: fmt.Sprintf("Read only this page (pages count from `0`), `0`–`%d`, instead of every page. ", math.MaxInt32) +
+					"`status` and `name_regex` still filter it. A page past the last one is empty, and the read warns with the number of pages.",
+				Validators: []validator.Int64{int64validator.Between(0, math.MaxInt32)},
 			},
 			"status": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Keep only the restore jobs whose `restore_status` equals this value (filtered by the provider).",
+				MarkdownDescription: "Keep only the restore jobs whose `restore_status` equals this value exactly, case included (filtered by the provider, after the read). " +
+					"The API writes statuses in lower case, e.g. `running` or `stop`, and the set is open. " +
+					"When it keeps none of the jobs read, the read warns and lists the statuses it saw.",
 			},
 			"name_regex": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Keep only the restore jobs whose `restore_task_name` matches this [RE2](https://github.com/google/re2/wiki/Syntax) regular expression (filtered by the provider). Jobs without a name do not match.",
+				MarkdownDescription: "Keep only the restore jobs whose `restore_task_name` matches this [RE2](https://github.com/google/re2/wiki/Syntax) regular expression (filtered by the provider, after `status`). " +
+					"It matches anywhere in the name and is case-sensitive: anchor it with `^` and `$`, and add `(?i)` to ignore case. Jobs without a name do not match. " +
+					"When it keeps none of the jobs read, the read warns.",
 				Validators:          []validator.String{regexValidator{}},
 			},
 			"output_file": schema.StringAttribute{
@@ -263,6 +268,7 @@ func readRestoreTasks(ctx context.Context, client *dbs.Client, cfg dbsRestoreTas
 	if diags.HasError() {
 		return nil, diags
 	}
+	diags.Append(timestampWarnings(cfg)...)
 
 	var listing *dbs.Listing
 	var err error
@@ -276,11 +282,13 @@ func readRestoreTasks(ctx context.Context, client *dbs.Client, cfg dbsRestoreTas
 		return nil, diags
 	}
 
-	tasks, err := filterTasks(listing.Tasks, cfg.Status, cfg.NameRegex)
+	filtered, err := filterTasks(listing.Tasks, cfg.Status, cfg.NameRegex)
 	if err != nil {
 		diags.AddAttributeError(path.Root("name_regex"), "Invalid name_regex", err.Error())
 		return nil, diags
 	}
+	diags.Append(listingWarnings(cfg, q, listing, filtered)...)
+	tasks := filtered.kept
 	if !cfg.OutputFile.IsNull() {
 		if err := writeOutputFile(cfg.OutputFile.ValueString(), tasks); err != nil {
 			diags.AddAttributeError(path.Root("output_file"), "Unable to write output_file", err.Error())
@@ -307,30 +315,45 @@ func buildQuery(ctx context.Context, cfg dbsRestoreTasksDataSourceModel) (dbs.Qu
 	return q, diags
 }
 
-// filterTasks applies the client-side filters. It returns a new slice so that the listing is not changed.
-func filterTasks(tasks []dbs.RestoreTask, status, nameRegex types.String) ([]dbs.RestoreTask, error) {
+// filteredTasks is what the client-side filters kept: byStatus after status alone, kept after
+// name_regex too. Each is the listing itself when its filter is not set.
+type filteredTasks struct {
+	byStatus, kept []dbs.RestoreTask
+}
+
+// filterTasks applies the client-side filters, status first. It returns new slices so that the listing
+// is not changed.
+func filterTasks(tasks []dbs.RestoreTask, status, nameRegex types.String) (filteredTasks, error) {
 	var re *regexp.Regexp
 	if !nameRegex.IsNull() {
 		var err error
 		if re, err = regexp.Compile(nameRegex.ValueString()); err != nil {
-			return nil, err
+			return filteredTasks{}, err
 		}
 	}
-	if status.IsNull() && re == nil {
-		return tasks, nil
+	f := filteredTasks{byStatus: tasks, kept: tasks}
+	if !status.IsNull() {
+		f.byStatus = keep(tasks, func(t *dbs.RestoreTask) bool {
+			return t.RestoreStatus.Valid && t.RestoreStatus.Value == status.ValueString()
+		})
+		f.kept = f.byStatus
 	}
+	if re != nil {
+		f.kept = keep(f.byStatus, func(t *dbs.RestoreTask) bool {
+			return t.RestoreTaskName.Valid && re.MatchString(t.RestoreTaskName.Value)
+		})
+	}
+	return f, nil
+}
+
+func keep(tasks []dbs.RestoreTask, ok func(*dbs.RestoreTask) bool) []dbs.RestoreTask {
 	kept := make([]dbs.RestoreTask, 0, len(tasks))
 	for i := range tasks {
-		t := &tasks[i]
-		if !status.IsNull() && (!t.RestoreStatus.Valid || t.RestoreStatus.Value != status.ValueString()) {
-			continue
+		if ok(&tasks[i]) {
+			kept = append(kept, tasks[i])
 		}
-		if re != nil && (!t.RestoreTaskName.Valid || !re.MatchString(t.RestoreTaskName.Value)) {
-			continue
-		}
-		kept = append(kept, *t)
 	}
-	return kept, nil
+	return kept
 }
 
 // taskObjectType is the Terraform type of one element of `tasks`.

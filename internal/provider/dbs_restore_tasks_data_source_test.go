@@ -341,7 +341,8 @@ func TestDbsRestoreTasksDataSource_planTimeErrors(t *testing.T) {
 	}{
 		{"page_size too small", `page_size = 0`, `(?s)Attribute page_size value must be between 1 and 100`},
 		{"page_size too large", `page_size = 101`, `(?s)Attribute page_size value must be between 1 and 100`},
-		{"negative page_number", `page_number = -1`, `(?s)Attribute page_number value must be at least 0`},
+		{"negative page_number", `page_number = -1`, `(?s)Attribute page_number value must be between 0 and 2147483647`},
+		{"page_number past 32 bits", `page_number = 2147483648`, `(?s)Attribute page_number value must be between 0 and 2147483647`},
 		{"invalid regex", `name_regex = "(unclosed"`, `(?s)Invalid regular expression.*name_regex`},
 		{"ids with backup_plan_id", `
   ids            = ["r1"]
@@ -533,4 +534,101 @@ data "alicloud_dbs_restore_tasks" "all" {
 			}
 		})
 	}
+}
+
+// A malformed or pre-1970 time is refused at plan time in exactly one diagnostic on its attribute, in
+// words rather than Go's layout, and nothing is sent.
+func TestDbsRestoreTasksDataSource_timeValidation(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(5, 1))
+	cases := []struct{ argument, value, detail string }{
+		{"start_time", "yesterday", `"yesterday" is not an RFC 3339 time`},
+		{"end_time", "2026-13-01T00:00:00Z", `is not an RFC 3339 time`},
+		{"start_time", "1969-12-31T23:59:59Z", `is before 1970-01-01T00:00:00Z`},
+		{"end_time", "1900-01-01T00:00:00+08:00", `is before 1970-01-01T00:00:00Z`},
+	}
+	for _, c := range cases {
+		t.Run(c.argument+"="+c.value, func(t *testing.T) {
+			e.Reset()
+			diags, code := planDiagnostics(t, providerBlock(e, "")+fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  %s = %q
+}`, c.argument, c.value))
+			errs := diagnosticsOf(diags, "error")
+			if code == 0 || len(errs) != 1 {
+				t.Fatalf("exit %d, %d errors, want one error:\n%v", code, len(errs), diags)
+			}
+			d := errs[0]
+			if !strings.Contains(d.Detail, c.detail) || strings.Contains(d.Detail, "2006-01-02") || d.Snippet == nil || !strings.Contains(d.Snippet.Code, c.argument) {
+				t.Errorf("the error does not say %q on %s in the user's words: %v", c.detail, c.argument, d)
+			}
+			if n := e.Stats().Requests; n != 0 {
+				t.Errorf("%d requests reached DBS, want 0", n)
+			}
+		})
+	}
+}
+
+// A read that checks nothing says so: each of these configurations reads restore jobs that exist and keeps
+// none (or misses some), which a policy check would take for "no job failed". Each is a warning, shown
+// once, on the argument to blame; a read that keeps what it asked for warns about nothing.
+func TestDbsRestoreTasksDataSource_readWarnings(t *testing.T) {
+	tasks := emulator.Generate(250, 8)
+	e := startEmulator(t, tasks)
+	cases := []struct {
+		name, args, summary, at string
+		details                 []string
+	}{
+		{"status in the wrong case", `status = "STOP"`, "No restore job has this status", "status",
+			[]string{`status = "STOP" kept none of the 250 restore jobs read`, `"stop" (`, `"running" (`, `Did you mean "stop"?`}},
+		{"status not used by the API", `status = "Failed"`, "No restore job has this status", "status",
+			[]string{`kept none of the 250 restore jobs read`, `compared exactly`}},
+		{"name_regex matching nothing", `name_regex = "^nightly-"`, "No restore job name matches name_regex", "name_regex",
+			[]string{`name_regex = "^nightly-" matched the name of none of the 250 restore jobs read`, `case-sensitively`}},
+		{"name_regex after status", "status = \"running\"\n  name_regex = \"^nightly-\"", "No restore job name matches name_regex", "name_regex",
+			[]string{`restore jobs read with status "running"`}},
+		{"ids not found", fmt.Sprintf(`ids = [%q, "rnosuchjob1", "rnosuchjob2"]`, tasks[4].ID()), "Restore jobs not found", "ids",
+			[]string{`these ids (2) of the 3 ids in ids: "rnosuchjob1", "rnosuchjob2"`}},
+		{"page past the last", "page_size = 100\n  page_number = 7", "Page past the last page", "page_number",
+			[]string{`page_number = 7 is past the last page`, `250 restore jobs`, `3 pages, numbered 0 to 2`}},
+		{"timestamp in seconds", "start_timestamp = 1714608000\n  end_timestamp = 32503680000000", "Timestamp looks like seconds", "start_timestamp",
+			[]string{"start_timestamp is 1714608000", "1970-01-20T20:16:48Z", "2024-05-02T00:00:00Z", "write 1714608000000"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			diags, code := planDiagnostics(t, providerBlock(e, "")+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  "+c.args+"\n}\n")
+			warnings := diagnosticsOf(diags, "warning")
+			if code != 0 || len(warnings) != 1 {
+				t.Fatalf("exit %d, want 0 with exactly one warning:\n%v", code, diags)
+			}
+			w := warnings[0]
+			if w.Summary != c.summary || w.Snippet == nil || !strings.Contains(w.Snippet.Code, c.at) {
+				t.Errorf("want the warning %q on %s, got %v", c.summary, c.at, w)
+			}
+			for _, want := range c.details {
+				if !strings.Contains(w.Detail, want) {
+					t.Errorf("the warning does not say %q: %s", want, w.Detail)
+				}
+			}
+		})
+	}
+	t.Run("no warning when the read keeps what it asked for", func(t *testing.T) {
+		diags, code := planDiagnostics(t, providerBlock(e, "")+fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  ids        = [%q, %q]
+  status     = %q
+  name_regex = "."
+}`, tasks[1].ID(), tasks[2].ID(), mustString(t, tasks[1], "RestoreStatus")))
+		if code != 0 || len(diags) != 0 {
+			t.Fatalf("exit %d, want 0 without diagnostics:\n%v", code, diags)
+		}
+	})
+}
+
+func mustString(t *testing.T, task emulator.Task, field string) string {
+	t.Helper()
+	s, ok := task.String(field)
+	if !ok {
+		t.Fatalf("task %s has no %s", task.ID(), field)
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -572,29 +573,42 @@ type terraformCLI struct {
 
 func cliWithProvider(t *testing.T) *terraformCLI {
 	t.Helper()
+	cli, err := buildCLI(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cli == nil {
+		t.Skip("no terraform binary: set TF_ACC_TERRAFORM_PATH or put terraform on PATH")
+	}
+	return cli
+}
+
+// buildCLI builds the provider into dir and writes there a CLI configuration whose dev_overrides point
+// both registries' addresses of the provider at it. It returns nil without a terraform binary.
+func buildCLI(ctx context.Context, dir string) (*terraformCLI, error) {
 	binary := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if binary == "" {
 		var err error
 		if binary, err = exec.LookPath("terraform"); err != nil {
-			t.Skip("no terraform binary: set TF_ACC_TERRAFORM_PATH or put terraform on PATH")
+			return nil, nil //nolint:nilnil // no terraform: the caller skips
 		}
 	}
-	bin := t.TempDir()
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(bin, "terraform-provider-alicloud"), ".")
+	bin := filepath.Join(dir, "bin")
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, "terraform-provider-alicloud"), ".")
 	build.Dir = filepath.Join("..", "..")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		return nil, fmt.Errorf("go build: %w\n%s", err, out)
 	}
-	rc := filepath.Join(t.TempDir(), "cli.tfrc")
+	rc := filepath.Join(dir, "cli.tfrc")
 	var overrides strings.Builder
 	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
 		fmt.Fprintf(&overrides, "    %q = %q\n", host+"/"+providerNamespace+"/alicloud", bin)
 	}
 	cli := fmt.Sprintf("provider_installation {\n  dev_overrides {\n%s  }\n  direct {}\n}\n", overrides.String())
 	if err := os.WriteFile(rc, []byte(cli), 0o600); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return &terraformCLI{binary: binary, env: []string{"TF_CLI_CONFIG_FILE=" + rc, "TERRAFORM=" + binary, "TF_IN_AUTOMATION=1"}}
+	return &terraformCLI{binary: binary, env: []string{"TF_CLI_CONFIG_FILE=" + rc, "TERRAFORM=" + binary, "TF_IN_AUTOMATION=1"}}, nil
 }
 
 // jqBinary is the jq on PATH, which is what a pipeline runs, or else gojq built from tools/go.mod, so

@@ -1,0 +1,116 @@
+package provider
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// cliDiagnostic is one diagnostic as `terraform plan -json` prints it. Warnings are only visible this
+// way: terraform-plugin-testing checks errors, not warnings.
+type cliDiagnostic struct {
+	Severity string `json:"severity"` // "error" or "warning"
+	Summary  string `json:"summary"`
+	Detail   string `json:"detail"`
+	Snippet  *struct {
+		Code string `json:"code"` // the configuration line the diagnostic points at
+	} `json:"snippet"`
+}
+
+func (d cliDiagnostic) String() string {
+	s := fmt.Sprintf("[%s] %s: %s", d.Severity, d.Summary, d.Detail)
+	if d.Snippet != nil {
+		s += " @ " + strings.TrimSpace(d.Snippet.Code)
+	}
+	return s
+}
+
+// planDiagnostics runs `terraform plan -json` on config with the provider built from this tree (through
+// dev_overrides, as a user's pipeline would), and returns the diagnostics of the plan, Terraform's own note
+// about development overrides left out, and its exit code.
+func planDiagnostics(t *testing.T, config string) ([]cliDiagnostic, int) {
+	t.Helper()
+	cli := sharedCLI(t)
+	dir := t.TempDir()
+	config = fmt.Sprintf("terraform {\n  required_providers {\n    alicloud = {\n      source = %q\n    }\n  }\n}\n", providerNamespace+"/alicloud") + config
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), cli.binary, "plan", "-json", "-input=false", "-no-color")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), cli.env...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, out)
+	}
+	var diags []cliDiagnostic
+	for _, line := range strings.Split(string(out), "\n") {
+		var msg struct {
+			Type       string         `json:"type"`
+			Diagnostic *cliDiagnostic `json:"diagnostic"`
+		}
+		if json.Unmarshal([]byte(line), &msg) != nil || msg.Type != "diagnostic" || msg.Diagnostic == nil {
+			continue
+		}
+		if strings.Contains(msg.Diagnostic.Summary, "development overrides") {
+			continue
+		}
+		diags = append(diags, *msg.Diagnostic)
+	}
+	return diags, code
+}
+
+// sharedCLI is cliWithProvider built once for the whole test binary: building the provider for every
+// test would cost more than the tests themselves. Its files are removed when the tests end (TestMain).
+func sharedCLI(t *testing.T) *terraformCLI {
+	t.Helper()
+	sharedCLIOnce.Do(func() {
+		sharedCLIDir, sharedCLIErr = os.MkdirTemp("", "provider-cli-")
+		if sharedCLIErr != nil {
+			return
+		}
+		sharedCLIValue, sharedCLIErr = buildCLI(t.Context(), sharedCLIDir)
+	})
+	if sharedCLIErr != nil {
+		t.Fatal(sharedCLIErr)
+	}
+	if sharedCLIValue == nil {
+		t.Skip("no terraform binary: set TF_ACC_TERRAFORM_PATH or put terraform on PATH")
+	}
+	return sharedCLIValue
+}
+
+var (
+	sharedCLIOnce  sync.Once
+	sharedCLIValue *terraformCLI
+	sharedCLIErr   error
+	sharedCLIDir   string
+)
+
+// removeSharedCLI deletes what sharedCLI built; TestMain calls it.
+func removeSharedCLI() {
+	if sharedCLIDir != "" {
+		_ = os.RemoveAll(sharedCLIDir)
+	}
+}
+
+// diagnosticsOf keeps the diagnostics of one severity.
+func diagnosticsOf(diags []cliDiagnostic, severity string) []cliDiagnostic {
+	var out []cliDiagnostic
+	for _, d := range diags {
+		if d.Severity == severity {
+			out = append(out, d)
+		}
+	}
+	return out
+}
