@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,6 +93,13 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// CheckEndpoint says whether NewClient would take endpoint, and if not why, in words that never repeat
+// the endpoint (it may hold a password).
+func CheckEndpoint(endpoint string) error {
+	_, err := parseEndpoint(endpoint)
+	return err
+}
+
 func parseEndpoint(endpoint string) (*url.URL, error) {
 	if endpoint == "" {
 		return nil, errors.New("dbs: no endpoint")
@@ -156,6 +165,11 @@ func EndpointForRegion(region string) (host string, ok bool) {
 }
 
 const centralEndpoint = "dbs-api.cn-hangzhou.aliyuncs.com"
+
+// KnownRegions lists the regions of the endpoint table, sorted.
+func KnownRegions() []string {
+	return slices.Sorted(maps.Keys(regionEndpoints))
+}
 
 // regionEndpoints: true when the region has its own host, false when it is served by the central one.
 var regionEndpoints = map[string]bool{

@@ -33,8 +33,8 @@ func (d cliDiagnostic) String() string {
 
 // planDiagnostics runs `terraform plan -json` on config with the provider built from this tree (through
 // dev_overrides, as a user's pipeline would), and returns the diagnostics of the plan, Terraform's own note
-// about development overrides left out, and its exit code.
-func planDiagnostics(t *testing.T, config string) ([]cliDiagnostic, int) {
+// about development overrides left out, and its exit code. env is added to the command's environment.
+func planDiagnostics(t *testing.T, config string, env ...string) ([]cliDiagnostic, int) {
 	t.Helper()
 	cli := sharedCLI(t)
 	dir := t.TempDir()
@@ -44,7 +44,7 @@ func planDiagnostics(t *testing.T, config string) ([]cliDiagnostic, int) {
 	}
 	cmd := exec.CommandContext(t.Context(), cli.binary, "plan", "-json", "-input=false", "-no-color")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), cli.env...)
+	cmd.Env = append(append(os.Environ(), cli.env...), env...)
 	out, err := cmd.CombinedOutput()
 	code := 0
 	var exit *exec.ExitError

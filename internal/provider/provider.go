@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -79,7 +80,8 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		"region": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "Region, e.g. `cn-hangzhou`. Falls back to `ALICLOUD_REGION`, then `ALIBABA_CLOUD_REGION`. " +
-				"Picks the DBS endpoint from the official endpoint table; required unless `endpoints.dbs` is set.",
+				"Picks the DBS endpoint from the official endpoint table; required unless `endpoints.dbs` is set. " +
+				"A region the table does not know is reached at `dbs-api.<region>.aliyuncs.com`, with a warning.",
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
 		"protocol": schema.StringAttribute{
@@ -122,8 +124,8 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				"dbs": schema.StringAttribute{
 					Optional: true,
 					MarkdownDescription: "DBS endpoint as `host[:port]` (reached with `protocol`), or a URL with its scheme, e.g. `http://127.0.0.1:8080`, taken as is. " +
-						"Falls back to `ALIBABA_CLOUD_ENDPOINT_DBS`, then `DBS_ENDPOINT`.",
-					Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+						"No user information, path or query. Falls back to `ALIBABA_CLOUD_ENDPOINT_DBS`, then `DBS_ENDPOINT`.",
+					Validators: []validator.String{stringvalidator.LengthAtLeast(1), dbsEndpointValidator{}},
 				},
 				"sts": schema.StringAttribute{
 					Optional: true,
@@ -163,13 +165,14 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	endpoint, where, err := p.dbsEndpoint(cfg)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(where, "Unable to choose the DBS endpoint", err.Error())
+	region := p.region(cfg)
+	endpoint, diags := p.dbsEndpoint(cfg, region)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	settings, diags := p.credentialSettings(cfg)
+	settings, diags := p.credentialSettings(cfg, region.value)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -199,7 +202,7 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 		},
 	})
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(where, "Unable to create the DBS client", err.Error())
+		resp.Diagnostics.AddError("Unable to create the DBS client", err.Error())
 		return
 	}
 	data := &providerData{client: client}
@@ -235,52 +238,118 @@ func allKnown(resp *provider.ConfigureResponse, cfg providerModel) bool {
 	return ok
 }
 
-// dbsEndpoint chooses the base URL: an override (block, then environment) or the region's host. It
-// returns the attribute path to blame when the choice fails.
-func (p *alicloudProvider) dbsEndpoint(cfg providerModel) (string, path.Path, error) {
+// setting is a configured value and where it came from, so that a message about the value says where
+// to change it: an argument of the provider block (at is its path) or an environment variable.
+type setting struct {
+	value  string
+	source string    // e.g. "region in the provider block", "the environment variable ALICLOUD_REGION"
+	at     path.Path // the argument's path when the value came from the provider block
+}
+
+func (s setting) fromBlock() bool { return len(s.at.Steps()) > 0 }
+
+// firstSetting is the block's value when set, else the first environment variable of names that is.
+func (p *alicloudProvider) firstSetting(block types.String, at path.Path, names ...string) setting {
+	if v := block.ValueString(); v != "" {
+		return setting{value: v, source: at.String() + " in the provider block", at: at}
+	}
+	for _, name := range names {
+		if v := strings.TrimSpace(p.getenv(name)); v != "" {
+			return setting{value: v, source: "the environment variable " + name}
+		}
+	}
+	return setting{}
+}
+
+// region is the provider's region: the block's, else ALICLOUD_REGION, else ALIBABA_CLOUD_REGION.
+func (p *alicloudProvider) region(cfg providerModel) setting {
+	return p.firstSetting(cfg.Region, path.Root("region"), "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION")
+}
+
+// addSettingError reports a problem with a setting on its argument when it came from the provider block,
+// and as a plain error naming the variable when it came from the environment.
+func addSettingError(diags *diag.Diagnostics, s setting, summary, detail string) {
+	if s.fromBlock() {
+		diags.AddAttributeError(s.at, summary, detail)
+		return
+	}
+	diags.AddError(summary, detail)
+}
+
+// dbsEndpoint chooses the base URL: an override (block, then environment) or the region's host. A region
+// the endpoint table does not know gets its regional host and a warning that says how to override it.
+func (p *alicloudProvider) dbsEndpoint(cfg providerModel, region setting) (string, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	scheme := "https"
 	if strings.EqualFold(cfg.Protocol.ValueString(), "HTTP") {
 		scheme = "http"
 	}
-	override, where := "", path.Root("endpoints").AtName("dbs")
+	var block types.String
 	if cfg.Endpoints != nil {
-		override = cfg.Endpoints.DBS.ValueString()
+		block = cfg.Endpoints.DBS
 	}
-	for _, name := range []string{"ALIBABA_CLOUD_ENDPOINT_DBS", "DBS_ENDPOINT"} {
-		if override == "" {
-			override = strings.TrimSpace(p.getenv(name))
+	if override := p.firstSetting(block, path.Root("endpoints").AtName("dbs"), "ALIBABA_CLOUD_ENDPOINT_DBS", "DBS_ENDPOINT"); override.value != "" {
+		endpoint, err := dbsEndpointURL(override.value, scheme)
+		if err != nil {
+			addSettingError(&diags, override, "Invalid DBS endpoint", fmt.Sprintf("The DBS endpoint from %s %s.", override.source, err))
 		}
-	}
-	if override != "" {
-		return endpointURL(override, scheme, where)
+		return endpoint, diags
 	}
 
-	region := cfg.Region.ValueString()
-	for _, name := range []string{"ALICLOUD_REGION", "ALIBABA_CLOUD_REGION"} {
-		if region == "" {
-			region = strings.TrimSpace(p.getenv(name))
+	if region.value == "" {
+		diags.AddAttributeError(path.Root("region"), "Unable to choose the DBS endpoint", "no region is set, so the DBS endpoint cannot be chosen. "+
+			"Set region in the provider block (or ALICLOUD_REGION / ALIBABA_CLOUD_REGION), or set endpoints.dbs.")
+		return "", diags
+	}
+	host, known := dbs.EndpointForRegion(region.value)
+	switch {
+	case host == "":
+		addSettingError(&diags, region, "Invalid region", fmt.Sprintf("%q (from %s) is not a region ID such as cn-hangzhou: "+
+			"lower-case letters, digits and hyphens.", region.value, region.source))
+		return "", diags
+	case !known:
+		detail := fmt.Sprintf("The region %q (from %s) is not in this provider's DBS endpoint table, so DBS is asked at %s, "+
+			"the pattern of regional hosts. If DBS has another endpoint in that region, set endpoints.dbs (or ALIBABA_CLOUD_ENDPOINT_DBS) "+
+			"to its host; if the region is misspelled, correct it. Known regions: %s.",
+			region.value, region.source, host, strings.Join(dbs.KnownRegions(), ", "))
+		if region.fromBlock() {
+			diags.AddAttributeWarning(region.at, "Unknown region", detail)
+		} else {
+			diags.AddWarning("Unknown region", detail)
 		}
 	}
-	if region == "" {
-		return "", path.Root("region"), fmt.Errorf("no region is set, so the DBS endpoint cannot be chosen. " +
-			"Set region in the provider block (or ALICLOUD_REGION / ALIBABA_CLOUD_REGION), or set endpoints.dbs")
-	}
-	host, _ := dbs.EndpointForRegion(region)
-	if host == "" {
-		return "", path.Root("region"), fmt.Errorf("%q is not a region ID such as cn-hangzhou", region)
-	}
-	return scheme + "://" + host, path.Root("region"), nil
+	return scheme + "://" + host, diags
 }
 
-// endpointURL takes "host[:port]" with the protocol's scheme, or a URL with its own scheme as is.
-func endpointURL(value, scheme string, where path.Path) (string, path.Path, error) {
-	if strings.Contains(value, "://") {
-		return strings.TrimRight(value, "/"), where, nil
+// dbsEndpointURL turns endpoints.dbs into a base URL: "host[:port]" is reached with scheme, a URL with its
+// own scheme is taken as is. The error never repeats the value, which may hold a password, and reads after
+// "The DBS endpoint from <where>".
+func dbsEndpointURL(value, scheme string) (string, error) {
+	u := strings.TrimRight(value, "/")
+	if !strings.Contains(value, "://") {
+		u = scheme + "://" + u
 	}
-	if strings.ContainsAny(value, "/?#@ ") {
-		return "", where, fmt.Errorf("the DBS endpoint %q is not of the form host[:port] or scheme://host[:port]", value)
+	if err := dbs.CheckEndpoint(u); err != nil {
+		return "", fmt.Errorf("is not of the form host[:port] or scheme://host[:port]: %s", strings.TrimPrefix(err.Error(), "dbs: "))
 	}
-	return scheme + "://" + value, where, nil
+	return u, nil
+}
+
+// dbsEndpointValidator refuses, at plan time, an endpoints.dbs that is no endpoint, without repeating it.
+type dbsEndpointValidator struct{}
+
+func (dbsEndpointValidator) Description(context.Context) string {
+	return "value must be host[:port] or scheme://host[:port], without user information, path or query"
+}
+func (v dbsEndpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (dbsEndpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := dbsEndpointURL(req.ConfigValue.ValueString(), "https"); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid DBS endpoint", "The DBS endpoint "+err.Error()+".")
+	}
 }
 
 func (p *alicloudProvider) maxRetryTimeout(cfg providerModel) (time.Duration, error) {

@@ -220,8 +220,8 @@ func credentialBlocks() map[string]schema.Block {
 }
 
 // credentialSettings hands the configured arguments to internal/credentials ("" where not set), with the
-// region and the STS endpoint resolved as for DBS: block, then environment.
-func (p *alicloudProvider) credentialSettings(cfg providerModel) (credentials.Settings, diag.Diagnostics) {
+// provider's region and the STS endpoint resolved as for DBS: block, then environment.
+func (p *alicloudProvider) credentialSettings(cfg providerModel, region string) (credentials.Settings, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	m := cfg.credentialsModel
 	s := credentials.Settings{
@@ -232,12 +232,7 @@ func (p *alicloudProvider) credentialSettings(cfg providerModel) (credentials.Se
 		SharedCredentialsFile: m.SharedCredentialsFile.ValueString(),
 		ECSRoleName:           m.ECSRoleName.ValueString(),
 		CredentialsURI:        m.CredentialsURI.ValueString(),
-		Region:                cfg.Region.ValueString(),
-	}
-	for _, name := range []string{"ALICLOUD_REGION", "ALIBABA_CLOUD_REGION"} {
-		if s.Region == "" {
-			s.Region = strings.TrimSpace(p.getenv(name))
-		}
+		Region:                region,
 	}
 
 	unknown := func(where path.Path, values map[string]attr.Value) {
