@@ -36,8 +36,13 @@ func (d cliDiagnostic) String() string {
 // about development overrides left out, and its exit code. env is added to the command's environment.
 func planDiagnostics(t *testing.T, config string, env ...string) ([]cliDiagnostic, int) {
 	t.Helper()
+	return planDiagnosticsIn(t, t.TempDir(), config, env...)
+}
+
+// planDiagnosticsIn is planDiagnostics with the configuration written to, and Terraform run in, dir.
+func planDiagnosticsIn(t *testing.T, dir, config string, env ...string) ([]cliDiagnostic, int) {
+	t.Helper()
 	cli := sharedCLI(t)
-	dir := t.TempDir()
 	config = fmt.Sprintf("terraform {\n  required_providers {\n    alicloud = {\n      source = %q\n    }\n  }\n}\n", providerNamespace+"/alicloud") + config
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)

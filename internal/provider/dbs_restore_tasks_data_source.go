@@ -124,7 +124,8 @@ func dbsRestoreTasksSchema() schema.Schema {
 			},
 			"client_token": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Idempotence token sent as `ClientToken`.",
+				MarkdownDescription: "Idempotence token sent as `ClientToken`. The same token is sent with every page and every retry of the read; " +
+					"it does not change which restore jobs are listed.",
 			},
 			"page_size": schema.Int64Attribute{
 				Optional:            true,
@@ -153,7 +154,9 @@ func dbsRestoreTasksSchema() schema.Schema {
 			"output_file": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Write `tasks` to this file as a JSON array of objects with the same keys (absent fields `null`). " +
-					"The file is written whole or not at all, readable by its owner only (mode `0600`). Its directory must exist.",
+					"The file is written whole or not at all, readable by its owner only (mode `0600`). Its directory must exist. " +
+					"A relative path is resolved against the directory Terraform runs in (the one `-chdir` names). " +
+					"The file is written whenever the data source is read, so by `terraform plan` as well as `apply`.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"names": schema.ListAttribute{

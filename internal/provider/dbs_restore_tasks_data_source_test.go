@@ -2,7 +2,9 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -331,6 +333,89 @@ data "alicloud_dbs_restore_tasks" "all" {
 			},
 		},
 	})
+}
+
+// A relative output_file is resolved against the directory Terraform runs in, and written by
+// `terraform plan` already, since data sources are read during the plan.
+func TestDbsRestoreTasksDataSource_outputFileRelative(t *testing.T) {
+	tasks := emulator.Generate(12, 6)
+	e := startEmulator(t, tasks)
+	dir := t.TempDir()
+	diags, code := planDiagnosticsIn(t, dir, providerBlock(e, "")+`
+data "alicloud_dbs_restore_tasks" "all" {
+  output_file = "out/tasks.json"
+}`)
+	if code == 0 {
+		t.Fatalf("plan passed although out/ does not exist: %v", diags)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "out"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if diags, code = planDiagnosticsIn(t, dir, providerBlock(e, "")+`
+data "alicloud_dbs_restore_tasks" "all" {
+  output_file = "out/tasks.json"
+}`); code != 0 || len(diags) != 0 {
+		t.Fatalf("exit %d: %v", code, diags)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "out", "tasks.json"))
+	if err != nil {
+		t.Fatalf("terraform plan did not write output_file in its working directory: %v", err)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal(data, &got); err != nil || len(got) != len(tasks) {
+		t.Fatalf("output_file holds %d tasks (%v), want %d", len(got), err, len(tasks))
+	}
+}
+
+// output_file's errors name the path the user gave (or its directory) and what to do, never the temporary
+// file the provider writes first.
+func TestDbsRestoreTasksDataSource_outputFileErrors(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(3, 2))
+	dir := t.TempDir()
+	cases := map[string]struct{ path, error string }{
+		"a directory": {dir, fmt.Sprintf(`%q is a directory; give a file path`, dir)},
+	}
+	if denied := unwritableDirectory(t); denied != "" {
+		cases["a directory it cannot write in"] = struct{ path, error string }{
+			filepath.Join(denied, "tasks.json"), fmt.Sprintf(`cannot write in %q: permission denied`, denied)}
+	} else {
+		t.Log("no unwritable directory on this machine: the permission case is not run")
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			diags, code := planDiagnostics(t, providerBlock(e, "")+fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  output_file = %q
+}`, c.path))
+			errs := diagnosticsOf(diags, "error")
+			if code == 0 || len(errs) != 1 || !strings.Contains(errs[0].Detail, c.error) || strings.Contains(errs[0].Detail, ".tmp-") {
+				t.Fatalf("want one error saying %s and not naming a temporary file, got exit %d:\n%v", c.error, code, diags)
+			}
+		})
+	}
+}
+
+// unwritableDirectory is a directory this process cannot create files in: one made read-only, or, for
+// root, who may write anywhere a mode forbids, /sys (sysfs refuses new files to everyone). "" if none.
+func unwritableDirectory(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "read-only")
+	if err := os.Mkdir(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
+	for _, candidate := range []string{dir, "/sys/kernel"} {
+		f, err := os.CreateTemp(candidate, "probe-*")
+		if err == nil {
+			f.Close()
+			os.Remove(f.Name())
+			continue
+		}
+		if errors.Is(err, fs.ErrPermission) {
+			return candidate
+		}
+	}
+	return ""
 }
 
 // Bad input is refused at plan time, with the attribute's path, before any request is made.

@@ -14,40 +14,61 @@ import (
 
 // writeOutputFile writes tasks as a JSON array of objects keyed like `tasks`, absent fields null. The file
 // is written to a temporary file in the same directory and renamed over the target, so a reader never sees
-// half a file; it is created 0600 because restore jobs name hosts, accounts and databases.
+// half a file; it is created 0600 because restore jobs name hosts, accounts and databases. Its errors name
+// the user's path or its directory, never the temporary file, and say what to do.
 func writeOutputFile(name string, tasks []dbs.RestoreTask) error {
 	dir := filepath.Dir(name)
 	if info, err := os.Stat(dir); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("the directory %q does not exist; create it first", dir)
 		}
-		return err
+		return fmt.Errorf("cannot reach the directory %q: %w", dir, cause(err))
 	} else if !info.IsDir() {
 		return fmt.Errorf("%q is not a directory", dir)
+	}
+	if info, err := os.Stat(name); err == nil && info.IsDir() {
+		return fmt.Errorf("%q is a directory; give a file path", name)
 	}
 
 	body := tasksJSON(tasks)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot write in %q: %w", dir, cause(err))
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
+	written := func() error {
+		if err := tmp.Chmod(0o600); err != nil {
+			return err
+		}
+		if _, err := tmp.Write(body); err != nil {
+			return err
+		}
+		return tmp.Sync()
+	}()
+	if cerr := tmp.Close(); written == nil {
+		written = cerr
 	}
-	if _, err := tmp.Write(body); err != nil {
-		tmp.Close()
-		return err
+	if written != nil {
+		return fmt.Errorf("cannot write in %q: %w", dir, cause(written))
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("cannot replace %q: %w", name, cause(err))
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	return nil
+}
+
+// cause strips the path from a file system error: the path would be the temporary file's, which the
+// user never named.
+func cause(err error) error {
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
+	switch {
+	case errors.As(err, &pathErr):
+		return pathErr.Err
+	case errors.As(err, &linkErr):
+		return linkErr.Err
 	}
-	return os.Rename(tmp.Name(), name)
+	return err
 }
 
 // tasksJSON encodes tasks with the keys in schema order ("id" first), so the file diffs cleanly.
