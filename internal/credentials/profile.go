@@ -20,7 +20,7 @@ type cliConfig struct {
 	Profiles []cliProfile `json:"profiles"`
 }
 
-// cliProfile is one profile; the JSON names are the CLI's.
+// cliProfile is one profile; the JSON names are the CLI's (aliyun-cli config/profile.go).
 type cliProfile struct {
 	Name            string `json:"name"`
 	Mode            string `json:"mode"`
@@ -39,10 +39,35 @@ type cliProfile struct {
 	OIDCProviderARN string `json:"oidc_provider_arn"`
 	OIDCTokenFile   string `json:"oidc_token_file"`
 	OIDCToken       string `json:"oidc_token"`
+
+	// fields are the profile's members as the file has them, to tell which a mode requires are set.
+	fields map[string]json.RawMessage
 }
 
-// SupportedProfileModes are the CLI profile modes the provider reads.
-var SupportedProfileModes = []string{"AK", "StsToken", "RamRoleArn", "EcsRamRole", "ChainableRamRoleArn", "OIDC"}
+func (p *cliProfile) UnmarshalJSON(b []byte) error {
+	type plain cliProfile // without this method
+	if err := json.Unmarshal(b, (*plain)(p)); err != nil {
+		return err
+	}
+	return json.Unmarshal(b, &p.fields)
+}
+
+// isSet says whether the profile has the field with a value: not absent, null, blank, 0 or false.
+func (p *cliProfile) isSet(field string) bool {
+	raw, ok := p.fields[field]
+	if !ok {
+		return false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strings.TrimSpace(s) != ""
+	}
+	switch strings.TrimSpace(string(raw)) {
+	case "null", "0", "false", "":
+		return false
+	}
+	return true
+}
 
 // readCLIConfig reads and decodes the file. Decoding errors are Go's own, which name the offending field
 // or offset but never a value, so a secret in a malformed file stays out of the message.
@@ -132,9 +157,20 @@ func (r *resolver) profile(name, namedBy string) (providers.CredentialsProvider,
 	return p, fmt.Sprintf("profile %q (%s) of %s, named by %s", name, mode, path, namedBy), nil
 }
 
+// profileBuild is one profile on its way to credentials: the profile, its file, and the profiles that
+// led to it through source_profile.
+type profileBuild struct {
+	conf  *cliConfig
+	path  string
+	p     *cliProfile
+	via   []string
+	where string // e.g. `profile "dev" (mode RamRoleArn) of /home/me/.aliyun/config.json`
+}
+
 // buildProfile builds a profile's credentials as the aliyun CLI would, but with this provider's STS
-// endpoint: credentials-go's own CLI profile provider cannot be pointed at endpoints.sts. via lists the
-// profiles that led here through source_profile, to catch a loop.
+// endpoint: credentials-go's own CLI profile provider cannot be pointed at endpoints.sts. The mode's
+// entry in profileModes says what the profile must hold and builds it. via lists the profiles that led
+// here through source_profile, to catch a loop. It returns the mode, as the origin names it.
 func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string) (providers.CredentialsProvider, string, error) {
 	if slices.Contains(via, name) {
 		return nil, "", fmt.Errorf("the profiles of %s name each other in a loop through source_profile: %s -> %s", path, strings.Join(via, " -> "), name)
@@ -143,114 +179,59 @@ func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string
 	if p == nil {
 		return nil, "", fmt.Errorf("there is no profile %q in %s (its profiles: %s)", name, path, conf.names())
 	}
-	mode := p.Mode
-	if mode == "" && p.AccessKeyID != "" {
-		mode = "AK" // what the CLI assumes of profiles written before modes existed
+	modeName := p.Mode
+	if modeName == "" && p.AccessKeyID != "" {
+		modeName = "AK" // what the CLI assumes of profiles written before modes existed
 	}
 	r.addSecrets(p.AccessKeyID, p.AccessKeySecret, p.StsToken, p.OIDCToken)
-	where := fmt.Sprintf("profile %q (mode %s) of %s", name, mode, path)
-	var missing []string
-	need := func(field, value string) {
-		if strings.TrimSpace(value) == "" {
-			missing = append(missing, field)
-		}
-	}
-	complete := func() error {
-		if len(missing) == 0 {
-			return nil
-		}
-		return fmt.Errorf("%s lacks %s", where, strings.Join(missing, " and "))
-	}
-	session := func() (roleSession, error) {
-		d := p.ExpiredSeconds
-		if d == 0 {
-			d = DefaultSessionExpiration
-		}
-		if d < MinSessionExpiration || d > MaxSessionExpiration {
-			return roleSession{}, fmt.Errorf("%s: expired_seconds is %d; STS takes %d to %d", where, d, MinSessionExpiration, MaxSessionExpiration)
-		}
-		return roleSession{roleARN: p.RAMRoleARN, sessionName: orDefault(p.RAMSessionName, DefaultSessionName), policy: p.Policy,
-			externalID: p.ExternalID, duration: d, endpoint: r.stsEndpoint(p.StsRegion, p.EnableVpc)}, nil
-	}
-	// assumeRoleOver assumes the profile's role with the credentials of base, as RamRoleArn and
-	// ChainableRamRoleArn do.
-	assumeRoleOver := func(base providers.CredentialsProvider) (providers.CredentialsProvider, error) {
-		rs, err := session()
-		if err != nil {
-			return nil, err
-		}
-		return r.assumeRole(base, rs)
-	}
+	b := &profileBuild{conf: conf, path: path, p: p, via: via, where: fmt.Sprintf("profile %q (mode %s) of %s", name, modeName, path)}
 
-	switch mode {
-	case "AK":
-		need("access_key_id", p.AccessKeyID)
-		need("access_key_secret", p.AccessKeySecret)
-		if err := complete(); err != nil {
-			return nil, mode, err
-		}
-		sp, err := staticProvider(keySet{accessKey: p.AccessKeyID, secret: p.AccessKeySecret})
-		return sp, mode, err
-	case "StsToken":
-		need("access_key_id", p.AccessKeyID)
-		need("access_key_secret", p.AccessKeySecret)
-		need("sts_token", p.StsToken)
-		if err := complete(); err != nil {
-			return nil, mode, err
-		}
-		sp, err := staticProvider(keySet{accessKey: p.AccessKeyID, secret: p.AccessKeySecret, token: p.StsToken})
-		return sp, mode, err
-	case "RamRoleArn":
-		need("access_key_id", p.AccessKeyID)
-		need("access_key_secret", p.AccessKeySecret)
-		need("ram_role_arn", p.RAMRoleARN)
-		if err := complete(); err != nil {
-			return nil, mode, err
-		}
-		base, err := staticProvider(keySet{accessKey: p.AccessKeyID, secret: p.AccessKeySecret})
-		if err != nil {
-			return nil, mode, err
-		}
-		ar, err := assumeRoleOver(base)
-		return ar, mode, err
-	case "ChainableRamRoleArn":
-		need("source_profile", p.SourceProfile)
-		need("ram_role_arn", p.RAMRoleARN)
-		if err := complete(); err != nil {
-			return nil, mode, err
-		}
-		base, baseMode, err := r.buildProfile(conf, path, p.SourceProfile, append(via, name))
-		if err != nil {
-			return nil, mode, err
-		}
-		ar, err := assumeRoleOver(base)
-		return ar, mode + " over " + baseMode, err
-	case "EcsRamRole":
-		// An empty ram_role_name asks the instance for its role, as the CLI does.
-		return newECSSource(p.RAMRoleName, r.allowIMDSv1()), mode, nil
-	case "OIDC":
-		need("oidc_provider_arn", p.OIDCProviderARN)
-		need("ram_role_arn", p.RAMRoleARN)
-		if p.OIDCToken == "" {
-			need("oidc_token_file", p.OIDCTokenFile)
-		}
-		if err := complete(); err != nil {
-			return nil, mode, err
-		}
-		rs, err := session()
-		if err != nil {
-			return nil, mode, err
-		}
-		return &oidcSource{cfg: oidcSession{providerARN: p.OIDCProviderARN, roleARN: p.RAMRoleARN, sessionName: rs.sessionName,
-			policy: p.Policy, token: p.OIDCToken, tokenFile: r.expandHome(p.OIDCTokenFile), duration: rs.duration, endpoint: rs.endpoint},
-			secrets: slices.Clone(r.secrets)}, mode, nil
-	case "CloudSSO", "OAuth", "External", "RsaKeyPair":
-		return nil, mode, fmt.Errorf("%s: the provider does not support mode %s, which needs an interactive sign-in or an external program. "+
-			"Supported modes: %s. Use `aliyun configure` to create a profile of one of them, or pass credentials another way",
-			where, mode, strings.Join(SupportedProfileModes, ", "))
-	case "":
-		return nil, mode, fmt.Errorf("profile %q of %s has no mode; supported modes: %s", name, path, strings.Join(SupportedProfileModes, ", "))
-	default:
-		return nil, mode, fmt.Errorf("%s: unknown mode %q; supported modes: %s", where, mode, strings.Join(SupportedProfileModes, ", "))
+	mode := findProfileMode(modeName)
+	switch {
+	case modeName == "":
+		return nil, modeName, fmt.Errorf("profile %q of %s has no mode; supported modes: %s", name, path, strings.Join(SupportedProfileModes(), ", "))
+	case mode == nil:
+		return nil, modeName, fmt.Errorf("%s: unknown mode %q; supported modes: %s", b.where, modeName, strings.Join(SupportedProfileModes(), ", "))
+	case mode.build == nil:
+		return nil, modeName, fmt.Errorf("%s: the provider does not support mode %s, which %s. Supported modes: %s. "+
+			"Use `aliyun configure` to create a profile of one of them, or pass credentials another way",
+			b.where, modeName, mode.refusal, strings.Join(SupportedProfileModes(), ", "))
 	}
+	if missing := mode.missing(p); len(missing) > 0 {
+		return nil, modeName, fmt.Errorf("%s lacks %s", b.where, strings.Join(missing, " and "))
+	}
+	cp, described, err := mode.build(r, b)
+	return cp, orDefault(described, modeName), err
+}
+
+// session is the AssumeRole session the profile describes, at the STS endpoint for its sts_region.
+func (b *profileBuild) session(r *resolver) (roleSession, error) {
+	p := b.p
+	d := p.ExpiredSeconds
+	if d == 0 {
+		d = DefaultSessionExpiration
+	}
+	if d < MinSessionExpiration || d > MaxSessionExpiration {
+		return roleSession{}, fmt.Errorf("%s: expired_seconds is %d; STS takes %d to %d", b.where, d, MinSessionExpiration, MaxSessionExpiration)
+	}
+	return roleSession{roleARN: p.RAMRoleARN, sessionName: orDefault(p.RAMSessionName, DefaultSessionName), policy: p.Policy,
+		externalID: p.ExternalID, duration: d, endpoint: r.stsEndpoint(p.StsRegion, p.EnableVpc)}, nil
+}
+
+// assumeRoleOver assumes the profile's role with the credentials of base.
+func (b *profileBuild) assumeRoleOver(r *resolver, base providers.CredentialsProvider) (providers.CredentialsProvider, error) {
+	rs, err := b.session(r)
+	if err != nil {
+		return nil, err
+	}
+	return r.assumeRole(base, rs)
+}
+
+// accessKey is the profile's own access key (and token, when it has one).
+func (b *profileBuild) accessKey(withToken bool) (providers.CredentialsProvider, error) {
+	k := keySet{accessKey: b.p.AccessKeyID, secret: b.p.AccessKeySecret}
+	if withToken {
+		k.token = b.p.StsToken
+	}
+	return staticProvider(k)
 }

@@ -1,0 +1,118 @@
+package credentials
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/aliyun/credentials-go/credentials/providers"
+)
+
+// profileMode is a mode of the aliyun CLI's profiles (`aliyun configure --mode`): the fields a profile of
+// the mode must hold, and how its credentials are built.
+type profileMode struct {
+	name string
+	// requires are the profile fields, by their JSON names, that must be set; "a|b" means either.
+	requires []string
+	// build makes the credentials and may describe the mode further for the origin ("" for its name).
+	// It is nil for a mode the provider cannot use, and refusal then says why.
+	build   func(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error)
+	refusal string
+}
+
+// profileModes are the modes of aliyun-cli's config/profile.go. They are set in init because
+// ChainableRamRoleArn builds its source profile through this very table.
+var profileModes []profileMode
+
+func init() {
+	profileModes = []profileMode{
+		{name: "AK", requires: []string{"access_key_id", "access_key_secret"}, build: buildAccessKeyProfile},
+		{name: "StsToken", requires: []string{"access_key_id", "access_key_secret", "sts_token"}, build: buildStsTokenProfile},
+		{name: "RamRoleArn", requires: []string{"access_key_id", "access_key_secret", "ram_role_arn"}, build: buildRAMRoleARNProfile},
+		{name: "EcsRamRole", build: buildECSRoleProfile},
+		{name: "ChainableRamRoleArn", requires: []string{"source_profile", "ram_role_arn"}, build: buildChainableProfile},
+		{name: "OIDC", requires: []string{"oidc_provider_arn", "ram_role_arn", "oidc_token_file|oidc_token"}, build: buildOIDCProfile},
+		{name: "CloudSSO", refusal: refusedInteractive},
+		{name: "OAuth", refusal: refusedInteractive},
+		{name: "External", refusal: refusedInteractive},
+		{name: "RsaKeyPair", refusal: refusedInteractive},
+	}
+}
+
+const refusedInteractive = "needs an interactive sign-in or an external program"
+
+// SupportedProfileModes are the CLI profile modes the provider reads.
+func SupportedProfileModes() []string {
+	var names []string
+	for _, m := range profileModes {
+		if m.build != nil {
+			names = append(names, m.name)
+		}
+	}
+	return names
+}
+
+func findProfileMode(name string) *profileMode {
+	i := slices.IndexFunc(profileModes, func(m profileMode) bool { return m.name == name })
+	if i < 0 {
+		return nil
+	}
+	return &profileModes[i]
+}
+
+// missing lists the required fields the profile leaves unset, each by its first name.
+func (m *profileMode) missing(p *cliProfile) []string {
+	var missing []string
+	for _, req := range m.requires {
+		alternatives := strings.Split(req, "|")
+		if !slices.ContainsFunc(alternatives, p.isSet) {
+			missing = append(missing, alternatives[0])
+		}
+	}
+	return missing
+}
+
+func buildAccessKeyProfile(_ *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
+	p, err := b.accessKey(false)
+	return p, "", err
+}
+
+func buildStsTokenProfile(_ *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
+	p, err := b.accessKey(true)
+	return p, "", err
+}
+
+func buildRAMRoleARNProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
+	base, err := b.accessKey(false)
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := b.assumeRoleOver(r, base)
+	return p, "", err
+}
+
+// buildChainableProfile assumes the role with the credentials of source_profile, whatever its mode.
+func buildChainableProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
+	base, baseMode, err := r.buildProfile(b.conf, b.path, b.p.SourceProfile, append(b.via, b.p.Name))
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := b.assumeRoleOver(r, base)
+	return p, "ChainableRamRoleArn over " + baseMode, err
+}
+
+// buildECSRoleProfile reads ram_role_name's credentials; an empty one asks the instance for its role, as
+// the CLI does.
+func buildECSRoleProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
+	return newECSSource(b.p.RAMRoleName, r.allowIMDSv1()), "", nil
+}
+
+func buildOIDCProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
+	rs, err := b.session(r)
+	if err != nil {
+		return nil, "", err
+	}
+	p := b.p
+	return &oidcSource{cfg: oidcSession{providerARN: p.OIDCProviderARN, roleARN: p.RAMRoleARN, sessionName: rs.sessionName,
+		policy: p.Policy, token: p.OIDCToken, tokenFile: r.expandHome(p.OIDCTokenFile), duration: rs.duration, endpoint: rs.endpoint},
+		secrets: slices.Clone(r.secrets)}, "", nil
+}
