@@ -10,6 +10,8 @@ import (
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/provider"
 )
 
+//go:generate go run ./internal/docgen
+
 // version is set at release by goreleaser (-X main.version=...).
 var version = "dev"
 

@@ -11,6 +11,8 @@ import (
 // the mode must hold, and how its credentials are built.
 type profileMode struct {
 	name string
+	// signsWith says, in Markdown for the provider's documentation, what signs the requests.
+	signsWith string
 	// requires are the profile fields, by their JSON names, that must be set; "a|b" means either.
 	requires []string
 	// build makes the credentials and may describe the mode further for the origin ("" for its name).
@@ -25,12 +27,18 @@ var profileModes []profileMode
 
 func init() {
 	profileModes = []profileMode{
-		{name: "AK", requires: []string{"access_key_id", "access_key_secret"}, build: buildAccessKeyProfile},
-		{name: "StsToken", requires: []string{"access_key_id", "access_key_secret", "sts_token"}, build: buildStsTokenProfile},
-		{name: "RamRoleArn", requires: []string{"access_key_id", "access_key_secret", "ram_role_arn"}, build: buildRAMRoleARNProfile},
-		{name: "EcsRamRole", build: buildECSRoleProfile},
-		{name: "ChainableRamRoleArn", requires: []string{"source_profile", "ram_role_arn"}, build: buildChainableProfile},
-		{name: "OIDC", requires: []string{"oidc_provider_arn", "ram_role_arn", "oidc_token_file|oidc_token"}, build: buildOIDCProfile},
+		{name: "AK", signsWith: "the profile's access key",
+			requires: []string{"access_key_id", "access_key_secret"}, build: buildAccessKeyProfile},
+		{name: "StsToken", signsWith: "the profile's temporary access key and its STS token",
+			requires: []string{"access_key_id", "access_key_secret", "sts_token"}, build: buildStsTokenProfile},
+		{name: "RamRoleArn", signsWith: "the role `ram_role_arn`, assumed with the profile's access key",
+			requires: []string{"access_key_id", "access_key_secret", "ram_role_arn"}, build: buildRAMRoleARNProfile},
+		{name: "EcsRamRole", signsWith: "the ECS instance's RAM role `ram_role_name` (without it, the role attached to the instance)",
+			build: buildECSRoleProfile},
+		{name: "ChainableRamRoleArn", signsWith: "the role `ram_role_arn`, assumed with the credentials of the profile `source_profile` (any mode)",
+			requires: []string{"source_profile", "ram_role_arn"}, build: buildChainableProfile},
+		{name: "OIDC", signsWith: "the role `ram_role_arn`, assumed with the OIDC token of `oidc_token_file`",
+			requires: []string{"oidc_provider_arn", "ram_role_arn", "oidc_token_file|oidc_token"}, build: buildOIDCProfile},
 		{name: "CloudSSO", refusal: refusedInteractive},
 		{name: "OAuth", refusal: refusedInteractive},
 		{name: "External", refusal: refusedInteractive},
@@ -115,4 +123,26 @@ func buildOIDCProfile(r *resolver, b *profileBuild) (providers.CredentialsProvid
 	return &oidcSource{cfg: oidcSession{providerARN: p.OIDCProviderARN, roleARN: p.RAMRoleARN, sessionName: rs.sessionName,
 		policy: p.Policy, token: p.OIDCToken, tokenFile: r.expandHome(p.OIDCTokenFile), duration: rs.duration, endpoint: rs.endpoint},
 		secrets: slices.Clone(r.secrets)}, "", nil
+}
+
+// ProfileModesMarkdown is the table of profile modes for the provider's documentation, made from
+// profileModes so that the two cannot differ (internal/docgen writes it into templates/index.md.tmpl).
+func ProfileModesMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| `mode` | Requests are signed with | The profile needs |\n|---|---|---|\n")
+	for _, m := range profileModes {
+		signs, needs := m.signsWith, "—"
+		if m.build == nil {
+			signs = "refused: the mode " + m.refusal
+		}
+		if len(m.requires) > 0 {
+			fields := make([]string, len(m.requires))
+			for i, req := range m.requires {
+				fields[i] = "`" + strings.ReplaceAll(req, "|", "` or `") + "`"
+			}
+			needs = strings.Join(fields, ", ")
+		}
+		b.WriteString("| `" + m.name + "` | " + signs + " | " + needs + " |\n")
+	}
+	return b.String()
 }

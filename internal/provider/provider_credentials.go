@@ -25,7 +25,7 @@ var _ provider.ProviderWithConfigValidators = (*alicloudProvider)(nil)
 
 // CredentialSourcesMarkdown is the order in which the provider looks for credentials, for the provider's
 // documentation (templates/index.md.tmpl). internal/credentials.Resolve implements it; keep them together.
-const CredentialSourcesMarkdown = "" +
+var CredentialSourcesMarkdown = "" +
 	"The provider takes its credentials from the first of these places that has any, and only from there. " +
 	"What the provider block says beats what the environment says, and the environment beats the default chain. " +
 	"An access key, its secret and its security token always come from the same place, never mixed.\n\n" +
@@ -41,7 +41,7 @@ const CredentialSourcesMarkdown = "" +
 	"| 8 | default chain | the aliyun CLI file's `current` profile, then `~/.alibabacloud/credentials`, then the RAM role of the ECS instance (skipped with `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) |\n\n" +
 	"`assume_role` (or `ALICLOUD_ASSUME_ROLE_ARN`) then assumes a RAM role with whatever was found. " +
 	"The aliyun CLI's file is `shared_credentials_file`, else `ALICLOUD_SHARED_CREDENTIALS_FILE`, else `ALIBABA_CLOUD_CONFIG_FILE`, " +
-	"else `~/.aliyun/config.json`; its profiles may use the modes `AK`, `StsToken`, `RamRoleArn`, `ChainableRamRoleArn`, `EcsRamRole` and `OIDC`. " +
+	"else `~/.aliyun/config.json`; its profiles may use the modes " + markdownList(credentials.SupportedProfileModes()) + ". " +
 	"STS is asked at `endpoints.sts`, else `ALIBABA_CLOUD_ENDPOINT_STS`, else `sts.<region>.aliyuncs.com`, always over HTTPS. " +
 	"Credentials are checked when the provider is configured: a missing or broken source fails the plan with one message that lists " +
 	"what was tried. Temporary credentials are fetched once per provider configuration and renewed shortly before they expire."
@@ -109,7 +109,8 @@ func credentialAttributes() map[string]schema.Attribute {
 		"profile": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "Name of a profile of the aliyun CLI's configuration file (see `shared_credentials_file`), as `aliyun configure --profile` writes it. " +
-				"Modes `AK`, `StsToken`, `RamRoleArn`, `ChainableRamRoleArn`, `EcsRamRole` and `OIDC` are supported; roles are assumed at this provider's STS endpoint. " +
+				"Its mode may be " + markdownList(credentials.SupportedProfileModes()) + " (the provider documentation's table says what each needs); " +
+				"roles are assumed at this provider's STS endpoint. " +
 				"Falls back to `ALICLOUD_PROFILE`, then `ALIBABA_CLOUD_PROFILE`, after the access key variables.",
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
@@ -363,4 +364,16 @@ func (jsonValidator) ValidateString(_ context.Context, req validator.StringReque
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid policy",
 			"The policy is not a JSON document. Write it with jsonencode() or a heredoc holding a RAM policy.")
 	}
+}
+
+// markdownList writes names as "`a`, `b` or `c`".
+func markdownList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = "`" + n + "`"
+	}
+	if len(quoted) < 2 {
+		return strings.Join(quoted, "")
+	}
+	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
 }

@@ -1,6 +1,5 @@
-# A profile of the aliyun CLI's configuration file, as `aliyun configure --profile ci` writes it: any of
-# the modes AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole or OIDC. Roles are assumed at this
-# provider's STS endpoint.
+# A profile of the aliyun CLI's configuration file, as `aliyun configure --profile ci` writes it, in any
+# mode of the table below. Roles are assumed at this provider's STS endpoint.
 provider "alicloud" {
   region                  = "cn-hangzhou"
   profile                 = "ci"                    # or ALICLOUD_PROFILE
