@@ -44,7 +44,9 @@ type Settings struct {
 	AssumeRole *AssumeRole
 
 	// Region is the provider's region; STS is reached at sts.<Region>.aliyuncs.com unless STSEndpoint
-	// ("host[:port]", always HTTPS) says otherwise. Without either, the global sts.aliyuncs.com is used.
+	// ("host[:port]", always HTTPS), a profile or ALIBABA_CLOUD_STS_REGION says otherwise. Left empty, it
+	// is the region_id of the profile the credentials come from (ProfileRegion); without any region, the
+	// global sts.aliyuncs.com is used.
 	Region      string
 	STSEndpoint string
 }

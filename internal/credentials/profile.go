@@ -32,7 +32,9 @@ type cliProfile struct {
 	RAMSessionName  string `json:"ram_session_name"`
 	SourceProfile   string `json:"source_profile"`
 	ExpiredSeconds  int    `json:"expired_seconds"`
+	RegionID        string `json:"region_id"`
 	StsRegion       string `json:"sts_region"`
+	StsEndpoint     string `json:"sts_endpoint"`
 	EnableVpc       bool   `json:"enable_vpc"`
 	Policy          string `json:"policy"`
 	ExternalID      string `json:"external_id"`
@@ -157,6 +159,64 @@ func (r *resolver) profile(name, namedBy string) (providers.CredentialsProvider,
 	return p, fmt.Sprintf("profile %q (%s) of %s, named by %s", name, mode, path, namedBy), nil
 }
 
+// ProfileRegion is the region_id of the aliyun CLI profile Resolve takes the credentials from, with where
+// it was found, e.g. `region_id of profile "dev" in /home/me/.aliyun/config.json`: the profile named by
+// the provider block or the environment, or the current profile of the file when no other source is set
+// (as the default chain reads it). It is "" when the credentials come from elsewhere, the profile has no
+// region_id or the file cannot be read (Resolve then says why). For CLI users the profile's region is the
+// region, as it is for the aliyun CLI, when the provider block and the environment name none.
+func ProfileRegion(s Settings, env Env) (region, origin string) {
+	r := &resolver{s: s, env: env}
+	name := r.chosenProfile()
+	path := r.profileFile()
+	if name == "" || path == "" {
+		return "", ""
+	}
+	conf, err := readCLIConfig(path)
+	if err != nil {
+		return "", ""
+	}
+	if name == currentProfile {
+		name = orDefault(conf.Current, "default")
+	}
+	p := conf.find(name)
+	if p == nil || strings.TrimSpace(p.RegionID) == "" {
+		return "", ""
+	}
+	return strings.TrimSpace(p.RegionID), fmt.Sprintf("region_id of profile %q in %s", name, path)
+}
+
+// currentProfile stands for the file's current profile in chosenProfile.
+const currentProfile = "\x00current"
+
+// chosenProfile is the name of the profile Resolve reads first, in its order: a profile named by the
+// provider block (when it sets no other source) or by the environment (when no earlier variable is set),
+// else currentProfile when the default chain would read the file; "" when credentials come from
+// elsewhere.
+func (r *resolver) chosenProfile() string {
+	var block []source
+	for _, src := range r.blockSources() {
+		if src.set {
+			block = append(block, src)
+		}
+	}
+	if len(block) > 0 {
+		if len(block) == 1 {
+			return block[0].profile
+		}
+		return ""
+	}
+	for _, src := range r.envSources() {
+		if src.set {
+			return src.profile
+		}
+	}
+	if strings.EqualFold(r.env.get("ALIBABA_CLOUD_CLI_PROFILE_DISABLED"), "true") {
+		return ""
+	}
+	return currentProfile
+}
+
 // profileBuild is one profile on its way to credentials: the profile, its file, and the profiles that
 // led to it through source_profile.
 type profileBuild struct {
@@ -215,7 +275,19 @@ func (b *profileBuild) session(r *resolver) (roleSession, error) {
 		return roleSession{}, fmt.Errorf("%s: expired_seconds is %d; STS takes %d to %d", b.where, d, MinSessionExpiration, MaxSessionExpiration)
 	}
 	return roleSession{roleARN: p.RAMRoleARN, sessionName: orDefault(p.RAMSessionName, DefaultSessionName), policy: p.Policy,
-		externalID: p.ExternalID, duration: d, endpoint: r.stsEndpoint(p.StsRegion, p.EnableVpc)}, nil
+		externalID: p.ExternalID, duration: d, endpoint: b.stsEndpoint(r)}, nil
+}
+
+// stsEndpoint is endpoints.sts (or its variables) when set, else the profile's sts_endpoint (a host, or a
+// URL whose scheme is dropped as the CLI does: STS is always reached over HTTPS), else the endpoint of
+// its sts_region and enable_vpc (see resolver.stsEndpoint).
+func (b *profileBuild) stsEndpoint(r *resolver) string {
+	if r.s.STSEndpoint == "" && strings.TrimSpace(b.p.StsEndpoint) != "" {
+		host := strings.TrimSpace(b.p.StsEndpoint)
+		host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
+		return strings.TrimSuffix(host, "/")
+	}
+	return r.stsEndpoint(b.p.StsRegion, b.p.EnableVpc)
 }
 
 // assumeRoleOver assumes the profile's role with the credentials of base.

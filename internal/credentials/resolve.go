@@ -35,6 +35,8 @@ type source struct {
 	name  string // the argument or variables, as the "tried" list and conflicts name them
 	set   bool
 	build func() (providers.CredentialsProvider, string, error) // the provider and its origin
+	// profile is the aliyun CLI profile the source reads, if it is one (see ProfileRegion).
+	profile string
 }
 
 // Resolve picks the credential source, in this order, and stops at the first that is set:
@@ -53,6 +55,9 @@ type source struct {
 // once, so that a missing or broken source is reported when the provider is configured, not halfway
 // through a read; temporary credentials fetched then are reused until close to their expiry.
 func Resolve(ctx context.Context, s Settings, env Env) (*Source, error) {
+	if s.Region == "" {
+		s.Region, _ = ProfileRegion(s, env)
+	}
 	r := &resolver{s: s, env: env}
 	r.addSecrets(s.AccessKey, s.SecretKey, s.SecurityToken, s.CredentialsURI)
 	if s.AssumeRoleWithOIDC != nil {
@@ -124,7 +129,7 @@ func (r *resolver) blockSources() []source {
 	}
 	return []source{
 		{name: keyName, set: !keys.empty(), build: keys.build},
-		{name: "profile", set: r.s.Profile != "", build: func() (providers.CredentialsProvider, string, error) {
+		{name: "profile", set: r.s.Profile != "", profile: r.s.Profile, build: func() (providers.CredentialsProvider, string, error) {
 			return r.profile(r.s.Profile, "the provider block")
 		}},
 		{name: "credentials_uri", set: r.s.CredentialsURI != "", build: func() (providers.CredentialsProvider, string, error) {
@@ -158,7 +163,7 @@ func (r *resolver) envSources() []source {
 	return []source{
 		{name: "ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN", set: !alicloud.empty(), build: alicloud.build},
 		{name: "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN", set: !alibaba.empty(), build: alibaba.build},
-		{name: "ALICLOUD_PROFILE, ALIBABA_CLOUD_PROFILE", set: profileName != "", build: func() (providers.CredentialsProvider, string, error) {
+		{name: "ALICLOUD_PROFILE, ALIBABA_CLOUD_PROFILE", set: profileName != "", profile: profileName, build: func() (providers.CredentialsProvider, string, error) {
 			return r.profile(profileName, profileVar)
 		}},
 		{name: "ALIBABA_CLOUD_CREDENTIALS_URI", set: uri != "", build: func() (providers.CredentialsProvider, string, error) {

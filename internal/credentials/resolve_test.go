@@ -393,22 +393,33 @@ func TestResolve_stsRefuses(t *testing.T) {
 	mustNotLeak(t, err.Error(), "sts-base-secret", "sts-base-token-DO-NOT-LEAK", "STS.base")
 }
 
+// TestResolve_stsEndpoint: endpoints.sts, else the region of the profile's sts_region,
+// ALIBABA_CLOUD_STS_REGION or the provider, in the VPC when enable_vpc or
+// ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED says so, else the global endpoint (never sts-vpc without a region).
 func TestResolve_stsEndpoint(t *testing.T) {
-	r := &resolver{s: Settings{Region: "cn-shanghai"}}
+	shanghai := Settings{Region: "cn-shanghai"}
 	for _, tc := range []struct {
-		r         *resolver
+		s         Settings
+		env       []string
 		stsRegion string
 		vpc       bool
 		want      string
 	}{
-		{r, "", false, "sts.cn-shanghai.aliyuncs.com"},
-		{r, "ap-southeast-1", false, "sts.ap-southeast-1.aliyuncs.com"},
-		{r, "", true, "sts-vpc.cn-shanghai.aliyuncs.com"},
-		{&resolver{}, "", false, "sts.aliyuncs.com"},
-		{&resolver{s: Settings{Region: "cn-shanghai", STSEndpoint: "sts.example:8443"}}, "eu-west-1", true, "sts.example:8443"},
+		{shanghai, nil, "", false, "sts.cn-shanghai.aliyuncs.com"},
+		{shanghai, nil, "ap-southeast-1", false, "sts.ap-southeast-1.aliyuncs.com"},
+		{shanghai, nil, "", true, "sts-vpc.cn-shanghai.aliyuncs.com"},
+		{Settings{}, nil, "", false, "sts.aliyuncs.com"},
+		{Settings{}, nil, "", true, "sts.aliyuncs.com"},
+		{Settings{Region: "cn-shanghai", STSEndpoint: "sts.example:8443"}, []string{"ALIBABA_CLOUD_STS_REGION", "eu-central-1"}, "eu-west-1", true, "sts.example:8443"},
+		{shanghai, []string{"ALIBABA_CLOUD_STS_REGION", "eu-central-1"}, "", false, "sts.eu-central-1.aliyuncs.com"},
+		{shanghai, []string{"ALIBABA_CLOUD_STS_REGION", "eu-central-1"}, "eu-west-1", false, "sts.eu-west-1.aliyuncs.com"},
+		{Settings{}, []string{"ALIBABA_CLOUD_STS_REGION", "eu-central-1", "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "true"}, "", false, "sts-vpc.eu-central-1.aliyuncs.com"},
+		{shanghai, []string{"ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "TRUE"}, "", false, "sts-vpc.cn-shanghai.aliyuncs.com"},
+		{shanghai, []string{"ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "false"}, "", false, "sts.cn-shanghai.aliyuncs.com"},
 	} {
-		if got := tc.r.stsEndpoint(tc.stsRegion, tc.vpc); got != tc.want {
-			t.Errorf("stsEndpoint(%q, %v) with %+v = %q, want %q", tc.stsRegion, tc.vpc, tc.r.s, got, tc.want)
+		r := &resolver{s: tc.s, env: env(t, tc.env...)}
+		if got := r.stsEndpoint(tc.stsRegion, tc.vpc); got != tc.want {
+			t.Errorf("stsEndpoint(%q, %v) with %+v and %v = %q, want %q", tc.stsRegion, tc.vpc, tc.s, tc.env, got, tc.want)
 		}
 	}
 }

@@ -9,25 +9,29 @@ import (
 	"github.com/aliyun/credentials-go/credentials/providers"
 )
 
-// stsEndpoint is where STS is asked: the configured endpoint, else the regional endpoint of stsRegion
-// (a profile's sts_region) or of the provider's region, else the global one. credentials-go on its own
-// would use the global endpoint, which is slower from most regions and unreachable from some VPCs.
+// stsEndpoint is where STS is asked: the configured endpoint; else the regional endpoint of the first
+// region of stsRegion (a profile's sts_region), ALIBABA_CLOUD_STS_REGION and the provider's region, in
+// the VPC (sts-vpc.<region>.aliyuncs.com) when vpc (a profile's enable_vpc) or
+// ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true says so; else the global sts.aliyuncs.com, as credentials-go
+// chooses. credentials-go on its own would use the global endpoint whatever the provider's region, which
+// is slower from most regions and unreachable from some VPCs.
 func (r *resolver) stsEndpoint(stsRegion string, vpc bool) string {
 	if r.s.STSEndpoint != "" {
 		return r.s.STSEndpoint
 	}
-	prefix := "sts"
-	if vpc {
-		prefix = "sts-vpc"
-	}
 	region := stsRegion
-	if region == "" {
-		region = r.s.Region
+	for _, fallback := range []string{strings.TrimSpace(r.env.get("ALIBABA_CLOUD_STS_REGION")), r.s.Region} {
+		if region == "" {
+			region = fallback
+		}
 	}
 	if region == "" {
-		return prefix + ".aliyuncs.com"
+		return "sts.aliyuncs.com"
 	}
-	return prefix + "." + region + ".aliyuncs.com"
+	if vpc || strings.EqualFold(r.env.get("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED"), "true") {
+		return "sts-vpc." + region + ".aliyuncs.com"
+	}
+	return "sts." + region + ".aliyuncs.com"
 }
 
 // roleSession is one AssumeRole session to open.

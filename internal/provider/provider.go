@@ -79,7 +79,8 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 	attrs := map[string]schema.Attribute{
 		"region": schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: "Region, e.g. `cn-hangzhou`. Falls back to `ALICLOUD_REGION`, then `ALIBABA_CLOUD_REGION`. " +
+			MarkdownDescription: "Region, e.g. `cn-hangzhou`. Falls back to `ALICLOUD_REGION`, then `ALIBABA_CLOUD_REGION`, then the `region_id` " +
+				"of the aliyun CLI profile the credentials come from (see `profile`). " +
 				"Picks the DBS endpoint from the official endpoint table; required unless `endpoints.dbs` is set. " +
 				"A region the table does not know is reached at `dbs-api.<region>.aliyuncs.com`, with a warning.",
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -130,7 +131,9 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				"sts": schema.StringAttribute{
 					Optional: true,
 					MarkdownDescription: "STS endpoint as `host[:port]`, always reached over HTTPS, for `assume_role`, `assume_role_with_oidc` and profiles that assume roles. " +
-						"Falls back to `ALIBABA_CLOUD_ENDPOINT_STS`, then `STS_ENDPOINT`; default `sts.<region>.aliyuncs.com`, or `sts.aliyuncs.com` without a region.",
+						"Falls back to `ALIBABA_CLOUD_ENDPOINT_STS`, then `STS_ENDPOINT`, then a profile's `sts_endpoint`; default `sts.<region>.aliyuncs.com` " +
+						"for the first region of a profile's `sts_region`, `ALIBABA_CLOUD_STS_REGION` and the provider's region (`sts-vpc.<region>.aliyuncs.com` " +
+						"with a profile's `enable_vpc` or `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`), or `sts.aliyuncs.com` without a region.",
 					Validators: []validator.String{stringvalidator.RegexMatches(hostPortPattern, "must be host[:port], without a scheme: STS is always reached over HTTPS")},
 				},
 			},
@@ -261,9 +264,16 @@ func (p *alicloudProvider) firstSetting(block types.String, at path.Path, names 
 	return setting{}
 }
 
-// region is the provider's region: the block's, else ALICLOUD_REGION, else ALIBABA_CLOUD_REGION.
+// region is the provider's region: the block's, else ALICLOUD_REGION, else ALIBABA_CLOUD_REGION, else
+// the region_id of the aliyun CLI profile the credentials come from, as CLI users expect.
 func (p *alicloudProvider) region(cfg providerModel) setting {
-	return p.firstSetting(cfg.Region, path.Root("region"), "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION")
+	if s := p.firstSetting(cfg.Region, path.Root("region"), "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION"); s.value != "" {
+		return s
+	}
+	if region, origin := p.profileRegion(cfg); region != "" {
+		return setting{value: region, source: origin}
+	}
+	return setting{}
 }
 
 // addSettingError reports a problem with a setting on its argument when it came from the provider block,
@@ -298,7 +308,7 @@ func (p *alicloudProvider) dbsEndpoint(cfg providerModel, region setting) (strin
 
 	if region.value == "" {
 		diags.AddAttributeError(path.Root("region"), "Unable to choose the DBS endpoint", "no region is set, so the DBS endpoint cannot be chosen. "+
-			"Set region in the provider block (or ALICLOUD_REGION / ALIBABA_CLOUD_REGION), or set endpoints.dbs.")
+			"Set region in the provider block (or ALICLOUD_REGION / ALIBABA_CLOUD_REGION, or region_id in the aliyun CLI profile in use), or set endpoints.dbs.")
 		return "", diags
 	}
 	host, known := dbs.EndpointForRegion(region.value)

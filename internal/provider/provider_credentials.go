@@ -42,7 +42,9 @@ var CredentialSourcesMarkdown = "" +
 	"`assume_role` (or `ALICLOUD_ASSUME_ROLE_ARN`) then assumes a RAM role with whatever was found. " +
 	"The aliyun CLI's file is `shared_credentials_file`, else `ALICLOUD_SHARED_CREDENTIALS_FILE`, else `ALIBABA_CLOUD_CONFIG_FILE`, " +
 	"else `~/.aliyun/config.json`; its profiles may use the modes " + markdownList(credentials.SupportedProfileModes()) + ". " +
-	"STS is asked at `endpoints.sts`, else `ALIBABA_CLOUD_ENDPOINT_STS`, else `sts.<region>.aliyuncs.com`, always over HTTPS. " +
+	"STS is asked at `endpoints.sts`, else `ALIBABA_CLOUD_ENDPOINT_STS`, else a profile's `sts_endpoint`, else `sts.<region>.aliyuncs.com` for the " +
+	"first region of a profile's `sts_region`, `ALIBABA_CLOUD_STS_REGION` and the provider's region (`sts-vpc.` with a profile's `enable_vpc` or " +
+	"`ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`), always over HTTPS. " +
 	"Credentials are checked when the provider is configured: a missing or broken source fails the plan with one message that lists " +
 	"what was tried. Temporary credentials are fetched once per provider configuration and renewed shortly before they expire."
 
@@ -275,6 +277,13 @@ func (p *alicloudProvider) credentialSettings(cfg providerModel, region string) 
 		}
 	}
 	return s, diags
+}
+
+// profileRegion is the region_id of the aliyun CLI profile the credentials come from, and where it was
+// found: the region's last fallback, after the block and the environment (see credentials.ProfileRegion).
+func (p *alicloudProvider) profileRegion(cfg providerModel) (region, origin string) {
+	s, _ := p.credentialSettings(cfg, "") // Configure reports their diagnostics
+	return credentials.ProfileRegion(s, p.getenv)
 }
 
 // credentialsDiagnostic reports Resolve's error: a conflict on the argument that caused it, the rest

@@ -156,3 +156,51 @@ data "alicloud_dbs_restore_tasks" "all" {
 		t.Errorf("want the warning on region: %v", w)
 	}
 }
+
+// TestProvider_dbsEndpointFromProfile: without a region in the block or the environment, the region_id
+// of the aliyun CLI profile the credentials come from picks the endpoint, as it does for the CLI.
+func TestProvider_dbsEndpointFromProfile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(file, []byte(`{"current": "cur", "profiles": [
+		{"name": "cur", "mode": "AK", "access_key_id": "k", "access_key_secret": "s", "region_id": "cn-chengdu"},
+		{"name": "dev", "mode": "AK", "access_key_id": "k", "access_key_secret": "s", "region_id": "ap-southeast-1"},
+		{"name": "none", "mode": "AK", "access_key_id": "k", "access_key_secret": "s"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name    string
+		profile string
+		env     map[string]string
+		want    string
+	}{
+		{name: "the block's profile", profile: "dev", want: "https://dbs-api.ap-southeast-1.aliyuncs.com"},
+		{name: "ALICLOUD_PROFILE", env: map[string]string{"ALICLOUD_PROFILE": "dev"}, want: "https://dbs-api.ap-southeast-1.aliyuncs.com"},
+		{name: "the current profile, read by the default chain", want: "https://dbs-api.cn-chengdu.aliyuncs.com"},
+		{name: "the environment's region first", profile: "dev", env: map[string]string{"ALICLOUD_REGION": "eu-central-1"}, want: "https://dbs-api.eu-central-1.aliyuncs.com"},
+		{name: "keys in the environment: no profile is read", env: map[string]string{"ALICLOUD_ACCESS_KEY": "k", "ALICLOUD_SECRET_KEY": "s"}},
+		{name: "a profile without region_id", profile: "none"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			env := map[string]string{"ALICLOUD_SHARED_CREDENTIALS_FILE": file}
+			for k, v := range c.env {
+				env[k] = v
+			}
+			p := &alicloudProvider{getenv: func(k string) string { return env[k] }}
+			cfg := providerModel{Region: types.StringNull(), Protocol: types.StringNull()}
+			cfg.Profile = types.StringNull()
+			if c.profile != "" {
+				cfg.Profile = types.StringValue(c.profile)
+			}
+			got, diags := p.dbsEndpoint(cfg, p.region(cfg))
+			if c.want == "" {
+				if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "region_id in the aliyun CLI profile in use") {
+					t.Fatalf("endpoint %q, diagnostics %v; want the no-region error", got, diags)
+				}
+				return
+			}
+			if diags.HasError() || got != c.want {
+				t.Fatalf("endpoint %q, diagnostics %v; want %q", got, diags, c.want)
+			}
+		})
+	}
+}
