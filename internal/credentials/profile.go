@@ -41,6 +41,7 @@ type cliProfile struct {
 	OIDCProviderARN string `json:"oidc_provider_arn"`
 	OIDCTokenFile   string `json:"oidc_token_file"`
 	OIDCToken       string `json:"oidc_token"`
+	CredentialsURI  string `json:"credentials_uri"`
 
 	// fields are the profile's members as the file has them, to tell which a mode requires are set.
 	fields map[string]json.RawMessage
@@ -243,7 +244,7 @@ func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string
 	if modeName == "" && p.AccessKeyID != "" {
 		modeName = "AK" // what the CLI assumes of profiles written before modes existed
 	}
-	r.addSecrets(p.AccessKeyID, p.AccessKeySecret, p.StsToken, p.OIDCToken)
+	r.addSecrets(p.AccessKeyID, p.AccessKeySecret, p.StsToken, p.OIDCToken, p.CredentialsURI)
 	b := &profileBuild{conf: conf, path: path, p: p, via: via, where: fmt.Sprintf("profile %q (mode %s) of %s", name, modeName, path)}
 
 	mode := findProfileMode(modeName)
@@ -257,7 +258,7 @@ func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string
 			"Use `aliyun configure` to create a profile of one of them, or pass credentials another way",
 			b.where, modeName, mode.refusal, strings.Join(SupportedProfileModes(), ", "))
 	}
-	if missing := mode.missing(p); len(missing) > 0 {
+	if missing := mode.missing(p, r.env); len(missing) > 0 {
 		return nil, modeName, fmt.Errorf("%s lacks %s", b.where, strings.Join(missing, " and "))
 	}
 	cp, described, err := mode.build(r, b)
@@ -306,4 +307,13 @@ func (b *profileBuild) accessKey(withToken bool) (providers.CredentialsProvider,
 		k.token = b.p.StsToken
 	}
 	return staticProvider(k)
+}
+
+// externalAllowed refuses the modes that run a program or fetch a URL when
+// ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS is set, as the aliyun CLI does.
+func (b *profileBuild) externalAllowed(r *resolver) error {
+	if v := strings.TrimSpace(r.env.get("ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS")); v == "1" || strings.EqualFold(v, "true") {
+		return fmt.Errorf("%s: ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS=%s forbids the modes External and CredentialsURI", b.where, v)
+	}
+	return nil
 }

@@ -13,7 +13,8 @@ type profileMode struct {
 	name string
 	// signsWith says, in Markdown for the provider's documentation, what signs the requests.
 	signsWith string
-	// requires are the profile fields, by their JSON names, that must be set; "a|b" means either.
+	// requires are the profile fields, by their JSON names, that must be set; "a|b" means either, and
+	// "$NAME" an environment variable that stands in for a field.
 	requires []string
 	// build makes the credentials and may describe the mode further for the origin ("" for its name).
 	// It is nil for a mode the provider cannot use, and refusal then says why.
@@ -39,6 +40,11 @@ func init() {
 			requires: []string{"source_profile", "ram_role_arn"}, build: buildChainableProfile},
 		{name: "OIDC", signsWith: "the role `ram_role_arn`, assumed with the OIDC token of `oidc_token_file`",
 			requires: []string{"oidc_provider_arn", "ram_role_arn", "oidc_token_file|oidc_token"}, build: buildOIDCProfile},
+		{name: "RamRoleArnWithRoleName", signsWith: "the role `ram_role_arn`, assumed with the credentials of the ECS instance's RAM role `ram_role_name` " +
+			"(without it, the role attached to the instance)",
+			requires: []string{"ram_role_arn"}, build: buildECSRoleARNProfile},
+		{name: "CredentialsURI", signsWith: "the temporary credentials that a `GET` of `credentials_uri` answers",
+			requires: []string{"credentials_uri|$ALIBABA_CLOUD_CREDENTIALS_URI"}, build: buildCredentialsURIProfile},
 		{name: "CloudSSO", refusal: refusedInteractive},
 		{name: "OAuth", refusal: refusedInteractive},
 		{name: "External", refusal: refusedInteractive},
@@ -68,12 +74,18 @@ func findProfileMode(name string) *profileMode {
 }
 
 // missing lists the required fields the profile leaves unset, each by its first name.
-func (m *profileMode) missing(p *cliProfile) []string {
+func (m *profileMode) missing(p *cliProfile, env Env) []string {
 	var missing []string
 	for _, req := range m.requires {
 		alternatives := strings.Split(req, "|")
-		if !slices.ContainsFunc(alternatives, p.isSet) {
-			missing = append(missing, alternatives[0])
+		if !slices.ContainsFunc(alternatives, func(a string) bool {
+			if name, ok := strings.CutPrefix(a, "$"); ok {
+				return strings.TrimSpace(env.get(name)) != ""
+			}
+			return p.isSet(a)
+		}) {
+			named := strings.ReplaceAll(strings.Join(alternatives, " (or "), "$", "")
+			missing = append(missing, named+strings.Repeat(")", len(alternatives)-1))
 		}
 	}
 	return missing
@@ -114,6 +126,28 @@ func buildECSRoleProfile(r *resolver, b *profileBuild) (providers.CredentialsPro
 	return newECSSource(b.p.RAMRoleName, r.allowIMDSv1()), "", nil
 }
 
+// buildECSRoleARNProfile assumes the role with the ECS instance's role, as the CLI's deprecated
+// RamRoleArnWithRoleName does.
+func buildECSRoleARNProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
+	p, err := b.assumeRoleOver(r, newECSSource(b.p.RAMRoleName, r.allowIMDSv1()))
+	return p, "", err
+}
+
+// buildCredentialsURIProfile reads credentials_uri, else ALIBABA_CLOUD_CREDENTIALS_URI as the CLI does.
+func buildCredentialsURIProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
+	if err := b.externalAllowed(r); err != nil {
+		return nil, "", err
+	}
+	uri := strings.TrimSpace(b.p.CredentialsURI)
+	described := "CredentialsURI " + uriHost(uri)
+	if uri == "" {
+		uri = strings.TrimSpace(r.env.get("ALIBABA_CLOUD_CREDENTIALS_URI"))
+		described = "CredentialsURI " + uriHost(uri) + " of ALIBABA_CLOUD_CREDENTIALS_URI"
+	}
+	p, err := r.uriSource(uri)
+	return p, described, err
+}
+
 func buildOIDCProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
 	rs, err := b.session(r)
 	if err != nil {
@@ -140,7 +174,7 @@ func ProfileModesMarkdown() string {
 			for i, req := range m.requires {
 				fields[i] = "`" + strings.ReplaceAll(req, "|", "` or `") + "`"
 			}
-			needs = strings.Join(fields, ", ")
+			needs = strings.ReplaceAll(strings.Join(fields, ", "), "`$", "`")
 		}
 		b.WriteString("| `" + m.name + "` | " + signs + " | " + needs + " |\n")
 	}

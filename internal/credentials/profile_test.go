@@ -1,8 +1,10 @@
 package credentials
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
 )
@@ -72,4 +74,87 @@ func TestResolve_profileSTSEndpoint(t *testing.T) {
 			t.Errorf("profile %s: error %v, want STS asked at %s", name, err, want)
 		}
 	}
+}
+
+// TestResolve_ecsRoleARNProfile: RamRoleArnWithRoleName assumes ram_role_arn with the ECS instance's
+// role, named or asked for.
+func TestResolve_ecsRoleARNProfile(t *testing.T) {
+	em := startEmulator(t)
+	em.AddRole(roleARN, emulator.Role{})
+	em.SetInstanceRole("EcsDbsReader")
+	cfg := profileFile(t, "a",
+		`{"name": "named", "mode": "RamRoleArnWithRoleName", "ram_role_name": "EcsDbsReader", "ram_role_arn": "`+roleARN+`", "ram_session_name": "ecs-cli"}`,
+		`{"name": "asked", "mode": "RamRoleArnWithRoleName", "ram_role_arn": "`+roleARN+`"}`,
+		`{"name": "no-role", "mode": "RamRoleArnWithRoleName", "ram_role_name": "EcsDbsReader"}`)
+	for _, name := range []string{"named", "asked"} {
+		t.Run(name, func(t *testing.T) {
+			em.Reset()
+			before := len(em.Issued())
+			src, c := resolve(t, Settings{Profile: name, SharedCredentialsFile: cfg, STSEndpoint: em.host}, env(t))
+			issued := em.Issued()[before:]
+			instanceKey := ""
+			for _, i := range em.Issued() {
+				if i.By == emulator.ActionMetadataCredentials {
+					instanceKey = i.AccessKeyID
+				}
+			}
+			last := issued[len(issued)-1]
+			if last.By != "AssumeRole" || last.CallerKey != instanceKey || instanceKey == "" || c.AccessKeyID != last.AccessKeyID {
+				t.Errorf("the role was not assumed with the instance's key %q: %+v", instanceKey, issued)
+			}
+			if want := map[string]string{"named": "ecs-cli", "asked": DefaultSessionName}[name]; last.SessionName != want {
+				t.Errorf("session %q, want %q", last.SessionName, want)
+			}
+			if n := em.Stats().ByAction[emulator.ActionMetadataRoleName]; (n == 1) != (name == "asked") {
+				t.Errorf("%d role name lookups", n)
+			}
+			if !strings.Contains(src.Origin, `profile "`+name+`" (RamRoleArnWithRoleName)`) {
+				t.Errorf("origin %q", src.Origin)
+			}
+		})
+	}
+	err := resolveErr(t, Settings{Profile: "no-role", SharedCredentialsFile: cfg, STSEndpoint: em.host}, env(t))
+	if !strings.Contains(err.Error(), "(mode RamRoleArnWithRoleName) of "+cfg+" lacks ram_role_arn") {
+		t.Errorf("error %v", err)
+	}
+}
+
+// TestResolve_credentialsURIProfile: CredentialsURI reads credentials_uri, else
+// ALIBABA_CLOUD_CREDENTIALS_URI, and never names the URI's path, which may hold a token; the CLI's
+// ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS forbids it.
+func TestResolve_credentialsURIProfile(t *testing.T) {
+	em := startEmulator(t)
+	em.AddCredentialsURI("profile", time.Hour)
+	em.AddCredentialsURI("env", time.Hour)
+	cfg := profileFile(t, "a",
+		`{"name": "uri", "mode": "CredentialsURI", "credentials_uri": "`+em.url+emulator.CredentialsURIPath+`profile"}`,
+		`{"name": "uri-env", "mode": "CredentialsURI"}`)
+	envURI := []string{"ALIBABA_CLOUD_CREDENTIALS_URI", em.url + emulator.CredentialsURIPath + "env"}
+
+	for name, want := range map[string]string{"uri": "profile", "uri-env": "env"} {
+		src, c := resolve(t, Settings{Profile: name, SharedCredentialsFile: cfg}, env(t, envURI...))
+		last := em.Issued()[len(em.Issued())-1]
+		if last.Role != want || last.AccessKeyID != c.AccessKeyID || c.SecurityToken == "" {
+			t.Errorf("profile %s: signing with %s; issued %+v", name, c.AccessKeyID, last)
+		}
+		if strings.Contains(src.Origin, emulator.CredentialsURIPath) || !strings.Contains(src.Origin, "(CredentialsURI "+em.url) {
+			t.Errorf("origin %q", src.Origin)
+		}
+	}
+
+	err := resolveErr(t, Settings{Profile: "uri-env", SharedCredentialsFile: cfg}, env(t))
+	if !strings.Contains(err.Error(), "lacks credentials_uri (or ALIBABA_CLOUD_CREDENTIALS_URI)") {
+		t.Errorf("error %v", err)
+	}
+	err = resolveErr(t, Settings{Profile: "uri", SharedCredentialsFile: cfg}, env(t, "ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS", "true"))
+	if !strings.Contains(err.Error(), "ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS=true forbids") {
+		t.Errorf("error %v", err)
+	}
+	em.RemoveCredentialsURI("profile")
+	err = resolveErr(t, Settings{Profile: "uri", SharedCredentialsFile: cfg}, env(t))
+	var se *ServiceError
+	if !errors.As(err, &se) || se.Code != "NotFound" {
+		t.Errorf("error %v", err)
+	}
+	mustNotLeak(t, err.Error(), emulator.CredentialsURIPath+"profile")
 }

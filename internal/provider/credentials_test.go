@@ -217,7 +217,7 @@ var (
 	byCredentialsURI = signing{token: true, issuer: emulator.ActionCredentialsURI, perFetch: 1, fetches: emulator.ActionCredentialsURI}
 )
 
-// writeProfiles writes an aliyun CLI configuration file holding a profile of every supported mode.
+// writeProfiles writes an aliyun CLI configuration file holding a profile of every mode that signs.
 // Its current profile is "other", a plain key, which only the default chain reads.
 func writeProfiles(t *testing.T, e *credentialsEmulator, path string) string {
 	t.Helper()
@@ -238,10 +238,12 @@ func writeProfiles(t *testing.T, e *credentialsEmulator, path string) string {
     {"name": "chain", "mode": "ChainableRamRoleArn", "source_profile": "role", "ram_role_arn": "acs:ram::1234567890123456:role/second"},
     {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "EcsDbsReader"},
     {"name": "oidc", "mode": "OIDC", "oidc_provider_arn": %q, "oidc_token_file": %q, "ram_role_arn": %q},
+    {"name": "ecs-role", "mode": "RamRoleArnWithRoleName", "ram_role_name": "EcsDbsReader", "ram_role_arn": %q},
+    {"name": "uri", "mode": "CredentialsURI", "credentials_uri": %q},
     {"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": "https://signin.aliyun.com/x"}
   ],
   "meta_path": ""
-}`, baseKey, baseSecret, baseKey, baseSecret, roleARN, oidcARN, tokenFile, roleARN)
+}`, baseKey, baseSecret, baseKey, baseSecret, roleARN, oidcARN, tokenFile, roleARN, roleARN, e.url+emulator.CredentialsURIPath+"ci")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -302,6 +304,8 @@ func TestCredentials_profile(t *testing.T) {
 		{"chain", signing{token: true, issuer: "AssumeRole", perFetch: 2, fetches: "AssumeRole"}},
 		{"ecs", byInstance},
 		{"oidc", byOIDC},
+		{"ecs-role", byAssumeRole},
+		{"uri", byCredentialsURI},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
 			e := startCredentialsEmulator(t)
@@ -311,10 +315,15 @@ func TestCredentials_profile(t *testing.T) {
 			t.Setenv("ALIBABA_CLOUD_PROFILE", "other")
 			n := e.readListing(t, fmt.Sprintf("profile = %q\nshared_credentials_file = %q", tc.profile, cfg))
 			e.expectSigned(t, n, tc.want)
-			if tc.profile == "chain" {
-				issued := e.Issued()
+			issued := e.Issued()
+			switch tc.profile {
+			case "chain":
 				if len(issued) < 2 || issued[1].CallerKey != issued[0].AccessKeyID || issued[0].CallerKey != baseKey {
 					t.Errorf("the second role was not assumed with the first role's key: %+v", issued)
+				}
+			case "ecs-role":
+				if len(issued) < 2 || issued[0].By != emulator.ActionMetadataCredentials || issued[1].CallerKey != issued[0].AccessKeyID {
+					t.Errorf("the role was not assumed with the instance's key: %+v", issued)
 				}
 			}
 		})
