@@ -42,6 +42,7 @@ type cliProfile struct {
 	OIDCTokenFile   string `json:"oidc_token_file"`
 	OIDCToken       string `json:"oidc_token"`
 	CredentialsURI  string `json:"credentials_uri"`
+	ProcessCommand  string `json:"process_command"`
 
 	// fields are the profile's members as the file has them, to tell which a mode requires are set.
 	fields map[string]json.RawMessage

@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -47,7 +48,9 @@ func init() {
 			requires: []string{"credentials_uri|$ALIBABA_CLOUD_CREDENTIALS_URI"}, build: buildCredentialsURIProfile},
 		{name: "CloudSSO", refusal: refusedInteractive},
 		{name: "OAuth", refusal: refusedInteractive},
-		{name: "External", refusal: refusedInteractive},
+		{name: "External", signsWith: "the access key that the program `process_command` prints as JSON: `mode` (`AK` or `StsToken`), " +
+			"`access_key_id`, `access_key_secret`, `sts_token` and, optionally, `expiration` (RFC 3339), shortly before which it is run again",
+			requires: []string{"process_command"}, build: buildExternalProfile},
 		{name: "RsaKeyPair", refusal: refusedInteractive},
 	}
 }
@@ -146,6 +149,18 @@ func buildCredentialsURIProfile(r *resolver, b *profileBuild) (providers.Credent
 	}
 	p, err := r.uriSource(uri)
 	return p, described, err
+}
+
+// buildExternalProfile runs process_command (see externalSource).
+func buildExternalProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
+	if err := b.externalAllowed(r); err != nil {
+		return nil, "", err
+	}
+	p, err := newExternalSource(b.p.ProcessCommand, slices.Clone(r.secrets))
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", b.where, err)
+	}
+	return p, "", nil
 }
 
 func buildOIDCProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {

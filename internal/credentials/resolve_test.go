@@ -163,7 +163,7 @@ func TestResolve_profileErrors(t *testing.T) {
 	for profile, want := range map[string]string{
 		"sso":     "does not support mode CloudSSO",
 		"oauth":   "does not support mode OAuth",
-		"ext":     "does not support mode External",
+		"ext":     `process_command "x" cannot be run`,
 		"weird":   `unknown mode "Weird"`,
 		"nomode":  "has no mode",
 		"half":    "lacks ram_role_arn",

@@ -221,6 +221,9 @@ var (
 // Its current profile is "other", a plain key, which only the default chain reads.
 func writeProfiles(t *testing.T, e *credentialsEmulator, path string) string {
 	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte(oidcToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -228,6 +231,7 @@ func writeProfiles(t *testing.T, e *credentialsEmulator, path string) string {
 	e.AddKey("STS.profile-key", emulator.Key{Secret: "profile-sts-secret", SecurityToken: "profile-sts-token"})
 	e.AddKey("LTAI-other", emulator.Key{Secret: "other-secret"})
 	e.AddRole("acs:ram::1234567890123456:role/second", emulator.Role{})
+	e.AddKey("STS.external", emulator.Key{Secret: "external-secret", SecurityToken: "external-token"})
 	content := fmt.Sprintf(`{
   "current": "other",
   "profiles": [
@@ -240,17 +244,28 @@ func writeProfiles(t *testing.T, e *credentialsEmulator, path string) string {
     {"name": "oidc", "mode": "OIDC", "oidc_provider_arn": %q, "oidc_token_file": %q, "ram_role_arn": %q},
     {"name": "ecs-role", "mode": "RamRoleArnWithRoleName", "ram_role_name": "EcsDbsReader", "ram_role_arn": %q},
     {"name": "uri", "mode": "CredentialsURI", "credentials_uri": %q},
+    {"name": "ext", "mode": "External", "process_command": %q},
     {"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": "https://signin.aliyun.com/x"}
   ],
   "meta_path": ""
-}`, baseKey, baseSecret, baseKey, baseSecret, roleARN, oidcARN, tokenFile, roleARN, roleARN, e.url+emulator.CredentialsURIPath+"ci")
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
+}`, baseKey, baseSecret, baseKey, baseSecret, roleARN, oidcARN, tokenFile, roleARN, roleARN, e.url+emulator.CredentialsURIPath+"ci", credentialHelper(t, filepath.Dir(path)))
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// credentialHelper writes, into dir, a program for process_command that prints a temporary key the
+// emulator knows and counts its runs in dir/helper-runs; it returns the command line.
+func credentialHelper(t *testing.T, dir string) string {
+	t.Helper()
+	script := filepath.Join(dir, "credential helper.sh")
+	body := "#!/bin/sh\necho run >> \"$(dirname \"$0\")/helper-runs\"\n" +
+		`echo '{"mode": "StsToken", "access_key_id": "STS.external", "access_key_secret": "external-secret", "sts_token": "external-token"}'` + "\n"
+	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%q --profile ci", script)
 }
 
 func TestCredentials_staticKeys(t *testing.T) {
@@ -306,6 +321,7 @@ func TestCredentials_profile(t *testing.T) {
 		{"oidc", byOIDC},
 		{"ecs-role", byAssumeRole},
 		{"uri", byCredentialsURI},
+		{"ext", staticKey("STS.external", true)},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
 			e := startCredentialsEmulator(t)
@@ -320,6 +336,11 @@ func TestCredentials_profile(t *testing.T) {
 			case "chain":
 				if len(issued) < 2 || issued[1].CallerKey != issued[0].AccessKeyID || issued[0].CallerKey != baseKey {
 					t.Errorf("the second role was not assumed with the first role's key: %+v", issued)
+				}
+			case "ext":
+				runs, _ := os.ReadFile(filepath.Join(filepath.Dir(cfg), "helper-runs"))
+				if got := strings.Count(string(runs), "run"); got != n {
+					t.Errorf("process_command ran %d times for %d provider configurations", got, n)
 				}
 			case "ecs-role":
 				if len(issued) < 2 || issued[0].By != emulator.ActionMetadataCredentials || issued[1].CallerKey != issued[0].AccessKeyID {
