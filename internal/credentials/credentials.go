@@ -49,6 +49,10 @@ type Settings struct {
 	// global sts.aliyuncs.com is used.
 	Region      string
 	STSEndpoint string
+
+	// OAuthSignInURLs replaces the OAuth sign-in service of an oauth_site_type ("CN", "INTL"), for tests;
+	// nil means Alibaba Cloud's.
+	OAuthSignInURLs map[string]string
 }
 
 // AssumeRole describes a RAM role to assume with STS AssumeRole.

@@ -66,7 +66,8 @@ func (e *explained) GetCredentials() (*providers.Credentials, error) {
 func (e *explained) GetProviderName() string { return e.inner.GetProviderName() }
 
 // explain turns a credentials-go error into a ServiceError when the service answered in its error form
-// ({"RequestId","Code","Message",...} after credentials-go's prefix), and otherwise into a scrubbed text.
+// ({"RequestId","Code","Message",...} after credentials-go's prefix; CloudSSO's portal says ErrorCode and
+// ErrorMessage, OAuth error and error_description), and otherwise into a scrubbed text.
 // An error explained already (by a provider further down a chain) is kept as it is.
 func explain(service string, err error, secrets []string) error {
 	var done *ServiceError
@@ -78,12 +79,20 @@ func explain(service string, err error, secrets []string) error {
 	msg := err.Error()
 	if i := strings.Index(msg, "{"); i >= 0 {
 		var body struct {
-			RequestID string `json:"RequestId"`
-			Code      string `json:"Code"`
-			Message   string `json:"Message"`
+			RequestID        string `json:"RequestId"`
+			Code             string `json:"Code"`
+			Message          string `json:"Message"`
+			ErrorCode        string `json:"ErrorCode"`
+			ErrorMessage     string `json:"ErrorMessage"`
+			OAuthError       string `json:"error"`
+			ErrorDescription string `json:"error_description"`
 		}
-		if json.Unmarshal([]byte(msg[i:]), &body) == nil && body.Code != "" {
-			return &ServiceError{Service: service, Code: body.Code, Message: Scrub(body.Message, secrets...), RequestID: body.RequestID}
+		if json.Unmarshal([]byte(msg[i:]), &body) == nil {
+			code := orDefault(body.Code, orDefault(body.ErrorCode, body.OAuthError))
+			message := orDefault(body.Message, orDefault(body.ErrorMessage, body.ErrorDescription))
+			if code != "" {
+				return &ServiceError{Service: service, Code: code, Message: Scrub(message, secrets...), RequestID: body.RequestID}
+			}
 		}
 	}
 	var urlErr *url.Error
@@ -110,7 +119,7 @@ var (
 	secretPair = regexp.MustCompile(`(?i)\b(AccessKeyId|AccessKeySecret|SecurityToken|Signature|OIDCToken|ExternalId|access_key_id|access_key_secret|sts_token|oidc_token)=[^&\s"',;]*`)
 	// secretJSON matches "name": "value" members naming keys, secrets and tokens, as in a credentials
 	// body or the CLI's profile file that credentials-go echoes on a parse error.
-	secretJSON = regexp.MustCompile(`(?i)"(AccessKeyId|AccessKeySecret|SecurityToken|Signature|OIDCToken|ExternalId|access_key_id|access_key_secret|sts_token|oidc_token|oauth_access_token|oauth_refresh_token|access_token)"\s*:\s*"(?:[^"\\]|\\.)*"`)
+	secretJSON = regexp.MustCompile(`(?i)"(AccessKeyId|AccessKeySecret|SecurityToken|Signature|OIDCToken|ExternalId|access_key_id|access_key_secret|sts_token|oidc_token|oauth_access_token|oauth_refresh_token|access_token|refresh_token)"\s*:\s*"(?:[^"\\]|\\.)*"`)
 )
 
 const redacted = "<redacted>"

@@ -43,6 +43,17 @@ type cliProfile struct {
 	OIDCToken       string `json:"oidc_token"`
 	CredentialsURI  string `json:"credentials_uri"`
 	ProcessCommand  string `json:"process_command"`
+	// CloudSSO (aliyun configure --mode CloudSSO)
+	CloudSSOSignInURL         string `json:"cloud_sso_sign_in_url"`
+	CloudSSOAccountID         string `json:"cloud_sso_account_id"`
+	CloudSSOAccessConfig      string `json:"cloud_sso_access_config"`
+	AccessToken               string `json:"access_token"`
+	CloudSSOAccessTokenExpire int64  `json:"cloud_sso_access_token_expire"`
+	// OAuth (aliyun configure --mode OAuth)
+	OAuthSiteType          string `json:"oauth_site_type"`
+	OAuthAccessToken       string `json:"oauth_access_token"`
+	OAuthRefreshToken      string `json:"oauth_refresh_token"`
+	OAuthAccessTokenExpire int64  `json:"oauth_access_token_expire"`
 
 	// fields are the profile's members as the file has them, to tell which a mode requires are set.
 	fields map[string]json.RawMessage

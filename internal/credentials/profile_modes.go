@@ -46,8 +46,13 @@ func init() {
 			requires: []string{"ram_role_arn"}, build: buildECSRoleARNProfile},
 		{name: "CredentialsURI", signsWith: "the temporary credentials that a `GET` of `credentials_uri` answers",
 			requires: []string{"credentials_uri|$ALIBABA_CLOUD_CREDENTIALS_URI"}, build: buildCredentialsURIProfile},
-		{name: "CloudSSO", refusal: refusedInteractive},
-		{name: "OAuth", refusal: refusedInteractive},
+		{name: "CloudSSO", signsWith: "the temporary key of the access configuration `cloud_sso_access_config` in account `cloud_sso_account_id`, " +
+			"which the CloudSSO portal of `cloud_sso_sign_in_url` hands out for the access token `access_token` of the CLI's sign-in, " +
+			"until `cloud_sso_access_token_expire`",
+			requires: []string{"cloud_sso_sign_in_url", "cloud_sso_account_id", "cloud_sso_access_config", "access_token"}, build: buildCloudSSOProfile},
+		{name: "OAuth", signsWith: "the temporary key that the OAuth service of `oauth_site_type` (`CN` or `INTL`) hands out for the CLI's sign-in; " +
+			"the provider renews `oauth_access_token` with `oauth_refresh_token` and writes both back into the profile, as the CLI does",
+			requires: []string{"oauth_site_type", "oauth_refresh_token|oauth_access_token"}, build: buildOAuthProfile},
 		{name: "External", signsWith: "the access key that the program `process_command` prints as JSON: `mode` (`AK` or `StsToken`), " +
 			"`access_key_id`, `access_key_secret`, `sts_token` and, optionally, `expiration` (RFC 3339), shortly before which it is run again",
 			requires: []string{"process_command"}, build: buildExternalProfile},

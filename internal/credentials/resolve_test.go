@@ -161,8 +161,8 @@ func TestResolve_profileErrors(t *testing.T) {
 		`{"name": "short", "mode": "RamRoleArn", "access_key_id": "AK-s", "access_key_secret": "S-s", "ram_role_arn": "`+roleARN+`", "expired_seconds": 60}`,
 	)
 	for profile, want := range map[string]string{
-		"sso":     "does not support mode CloudSSO",
-		"oauth":   "does not support mode OAuth",
+		"sso":     "lacks cloud_sso_sign_in_url and cloud_sso_account_id and cloud_sso_access_config and access_token",
+		"oauth":   "lacks oauth_site_type and oauth_refresh_token (or oauth_access_token)",
 		"ext":     `process_command "x" cannot be run`,
 		"weird":   `unknown mode "Weird"`,
 		"nomode":  "has no mode",

@@ -66,6 +66,15 @@
 // log of what was asked and answered; Reset zeroes both. A request is logged before its answer is
 // written, so a client holding an answer finds its request in both.
 //
+// # Sign-in services
+//
+// The aliyun CLI's CloudSSO portal (CloudSSOPath) and OAuth service (OAuthTokenPath, OAuthExchangePath)
+// are served as credentials-go's providers call them: AddCloudSSOToken and AddOAuthSignIn say which
+// tokens they accept, the temporary keys they hand out are then accepted like STS's and listed by Issued,
+// OAuth refresh tokens are spent when used, and OAuthTokens tells whether a token is live. Their
+// refusals have their own forms: {"ErrorCode","ErrorMessage","RequestId"} and
+// {"error","error_description","requestId"}.
+//
 // # Adding actions
 //
 // Further actions (STS AssumeRole and AssumeRoleWithOIDC, ECS metadata, a credentials URI) belong in their

@@ -104,6 +104,9 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("/", s.serveRoot)
 	s.mux.HandleFunc("/latest/", s.serveMetadata)
 	s.mux.HandleFunc(CredentialsURIPath, s.serveCredentialsURI)
+	s.mux.HandleFunc(CloudSSOPath, s.serveCloudSSO)
+	s.mux.HandleFunc(OAuthTokenPath, s.serveOAuthToken)
+	s.mux.HandleFunc(OAuthExchangePath, s.serveOAuthExchange)
 	return s
 }
 

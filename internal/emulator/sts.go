@@ -69,10 +69,11 @@ type Role struct {
 // security token and expiry, until RemoveKey.
 type Issued struct {
 	AccessKeyID string
-	// By is what issued it: "AssumeRole", "AssumeRoleWithOIDC", ActionMetadataCredentials or
-	// ActionCredentialsURI.
+	// By is what issued it: "AssumeRole", "AssumeRoleWithOIDC", ActionMetadataCredentials,
+	// ActionCredentialsURI, ActionCloudSSO or ActionOAuthExchange.
 	By string
-	// Role is the role ARN (STS), the instance's role name (metadata) or the URI's name.
+	// Role is the role ARN (STS), the instance's role name (metadata), the URI's name, the CloudSSO
+	// "<account>/<access configuration>" or the OAuth client.
 	Role        string
 	SessionName string
 	// CallerKey is the AccessKey that signed the AssumeRole request; empty for the other issuers.
@@ -94,10 +95,11 @@ type credentialState struct {
 	instanceKey    *issuedKey
 	metadataTokens map[string]time.Time
 	uris           map[string]time.Duration
+	signIn         signInState
 }
 
 func newCredentialState() *credentialState {
-	return &credentialState{roles: map[string]Role{}, metadataTokens: map[string]time.Time{}, uris: map[string]time.Duration{}}
+	return &credentialState{roles: map[string]Role{}, metadataTokens: map[string]time.Time{}, uris: map[string]time.Duration{}, signIn: newSignInState()}
 }
 
 // issuedKey is a temporary key with its secrets, as a response carries it.

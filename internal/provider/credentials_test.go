@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -132,8 +134,10 @@ func (e *credentialsEmulator) readListing(t *testing.T, args string) int {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 			"alicloud": func() (tfprotov6.ProviderServer, error) {
-				s, err := testProviderFactories["alicloud"]()
-				return countingServer{ProviderServer: s, configures: &configures}, err
+				// The production server, with the OAuth sign-in services of both sites at the emulator.
+				p := &alicloudProvider{version: "test", getenv: os.Getenv, oauthSignInURLs: map[string]string{"CN": e.url, "INTL": e.url}}
+				s := &protocol6Server{ProviderServer: providerserver.NewProtocol6(p)(), provider: p}
+				return countingServer{ProviderServer: s, configures: &configures}, nil
 			},
 		},
 		Steps: []resource.TestStep{{
@@ -232,6 +236,10 @@ func writeProfiles(t *testing.T, e *credentialsEmulator, path string) string {
 	e.AddKey("LTAI-other", emulator.Key{Secret: "other-secret"})
 	e.AddRole("acs:ram::1234567890123456:role/second", emulator.Role{})
 	e.AddKey("STS.external", emulator.Key{Secret: "external-secret", SecurityToken: "external-token"})
+	e.AddCloudSSOToken("sso-access-token", time.Hour, emulator.CloudSSOAccess{AccountID: "5123", AccessConfigurationID: "ac-dbs-reader"})
+	// The CLI's client of the CN site; the access token has expired, so the first sign-in refreshes it.
+	e.AddOAuthSignIn(emulator.OAuthSignIn{ClientID: "4038181954557748008", AccessToken: "at-expired", AccessTokenExpires: time.Now().Add(-time.Hour),
+		RefreshToken: "rt-first"})
 	content := fmt.Sprintf(`{
   "current": "other",
   "profiles": [
@@ -245,10 +253,14 @@ func writeProfiles(t *testing.T, e *credentialsEmulator, path string) string {
     {"name": "ecs-role", "mode": "RamRoleArnWithRoleName", "ram_role_name": "EcsDbsReader", "ram_role_arn": %q},
     {"name": "uri", "mode": "CredentialsURI", "credentials_uri": %q},
     {"name": "ext", "mode": "External", "process_command": %q},
-    {"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": "https://signin.aliyun.com/x"}
+    {"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": %q, "cloud_sso_account_id": "5123",
+     "cloud_sso_access_config": "ac-dbs-reader", "access_token": "sso-access-token", "cloud_sso_access_token_expire": %d},
+    {"name": "oauth", "mode": "OAuth", "oauth_site_type": "CN", "oauth_access_token": "at-expired", "oauth_access_token_expire": %d,
+     "oauth_refresh_token": "rt-first", "oauth_refresh_token_expire": %d, "language": "en", "output_format": "json"}
   ],
   "meta_path": ""
-}`, baseKey, baseSecret, baseKey, baseSecret, roleARN, oidcARN, tokenFile, roleARN, roleARN, e.url+emulator.CredentialsURIPath+"ci", credentialHelper(t, filepath.Dir(path)))
+}`, baseKey, baseSecret, baseKey, baseSecret, roleARN, oidcARN, tokenFile, roleARN, roleARN, e.url+emulator.CredentialsURIPath+"ci", credentialHelper(t, filepath.Dir(path)),
+		e.url+"/login", time.Now().Add(time.Hour).Unix(), time.Now().Add(-time.Hour).Unix(), time.Now().Add(90*24*time.Hour).Unix())
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -322,10 +334,17 @@ func TestCredentials_profile(t *testing.T) {
 		{"ecs-role", byAssumeRole},
 		{"uri", byCredentialsURI},
 		{"ext", staticKey("STS.external", true)},
+		{"sso", signing{token: true, issuer: emulator.ActionCloudSSO, perFetch: 1, fetches: emulator.ActionCloudSSO}},
+		// One OAuth sign-in serves every provider configuration of the process, so no count per configuration.
+		{"oauth", signing{token: true, issuer: emulator.ActionOAuthExchange}},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
 			e := startCredentialsEmulator(t)
 			cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"))
+			before, err := os.ReadFile(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
 			// The variables credentials-go would read cannot undo what the block says.
 			t.Setenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")
 			t.Setenv("ALIBABA_CLOUD_PROFILE", "other")
@@ -337,6 +356,12 @@ func TestCredentials_profile(t *testing.T) {
 				if len(issued) < 2 || issued[1].CallerKey != issued[0].AccessKeyID || issued[0].CallerKey != baseKey {
 					t.Errorf("the second role was not assumed with the first role's key: %+v", issued)
 				}
+			case "oauth":
+				if st := e.Stats(); st.ByAction[emulator.ActionOAuthToken] != 1 || st.ByAction[emulator.ActionOAuthExchange] != 1 {
+					t.Errorf("%d refreshes and %d exchanges for %d configurations, want one each", st.ByAction[emulator.ActionOAuthToken],
+						st.ByAction[emulator.ActionOAuthExchange], n)
+				}
+				expectOAuthWrittenBack(t, e, cfg, before)
 			case "ext":
 				runs, _ := os.ReadFile(filepath.Join(filepath.Dir(cfg), "helper-runs"))
 				if got := strings.Count(string(runs), "run"); got != n {
@@ -367,6 +392,44 @@ func TestCredentials_profile(t *testing.T) {
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, staticKey("STS.profile-key", true))
 	})
+}
+
+// expectOAuthWrittenBack checks the profile file after an OAuth refresh: it still parses, the other
+// profiles and members the CLI wrote are there, and it holds the tokens that are now live.
+func expectOAuthWrittenBack(t *testing.T, e *credentialsEmulator, cfg string, before []byte) {
+	t.Helper()
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type cliFile struct {
+		Current  string           `json:"current"`
+		MetaPath *string          `json:"meta_path"`
+		Profiles []map[string]any `json:"profiles"`
+	}
+	var file, was cliFile
+	if err := json.Unmarshal(b, &file); err != nil {
+		t.Fatalf("the profile file does not parse after the refresh: %v\n%s", err, b)
+	}
+	if err := json.Unmarshal(before, &was); err != nil {
+		t.Fatal(err)
+	}
+	if file.Current != was.Current || file.MetaPath == nil || len(file.Profiles) != len(was.Profiles) {
+		t.Errorf("the file lost members: current %q, meta_path %v, %d profiles of %d", file.Current, file.MetaPath, len(file.Profiles), len(was.Profiles))
+	}
+	for _, p := range file.Profiles {
+		if p["name"] != "oauth" {
+			continue
+		}
+		access, _ := p["oauth_access_token"].(string)
+		refresh, _ := p["oauth_refresh_token"].(string)
+		if accessLive, refreshLive := e.OAuthTokens(access, refresh); !accessLive || !refreshLive || refresh == "rt-first" {
+			t.Errorf("the file holds tokens that are not live: access %v, refresh %v", accessLive, refreshLive)
+		}
+		if p["language"] != "en" || p["output_format"] != "json" || p["oauth_refresh_token_expire"] == nil {
+			t.Errorf("the profile lost the CLI's members: %v", p)
+		}
+	}
 }
 
 func TestCredentials_assumeRole(t *testing.T) {

@@ -44,6 +44,8 @@ type alicloudProvider struct {
 	version string
 	// getenv is os.Getenv; tests hand in their own environment.
 	getenv func(string) string
+	// oauthSignInURLs replaces Alibaba Cloud's OAuth sign-in services, for tests (see credentials.Settings).
+	oauthSignInURLs map[string]string
 	// configured is what Configure built, for the protocol-level read path (see fast_read.go).
 	configured atomic.Pointer[providerData]
 }

@@ -236,6 +236,7 @@ func (p *alicloudProvider) credentialSettings(cfg providerModel, region string) 
 		ECSRoleName:           m.ECSRoleName.ValueString(),
 		CredentialsURI:        m.CredentialsURI.ValueString(),
 		Region:                region,
+		OAuthSignInURLs:       p.oauthSignInURLs,
 	}
 
 	unknown := func(where path.Path, values map[string]attr.Value) {
