@@ -253,8 +253,8 @@ func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string
 		return nil, "", fmt.Errorf("there is no profile %q in %s (its profiles: %s)", name, path, conf.names())
 	}
 	modeName := p.Mode
-	if modeName == "" && p.AccessKeyID != "" {
-		modeName = "AK" // what the CLI assumes of profiles written before modes existed
+	if modeName == "" {
+		modeName = inferMode(p) // as the CLI reads profiles written before modes existed
 	}
 	r.addSecrets(p.AccessKeyID, p.AccessKeySecret, p.StsToken, p.OIDCToken, p.CredentialsURI)
 	b := &profileBuild{conf: conf, path: path, p: p, via: via, where: fmt.Sprintf("profile %q (mode %s) of %s", name, modeName, path)}
@@ -262,13 +262,13 @@ func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string
 	mode := findProfileMode(modeName)
 	switch {
 	case modeName == "":
-		return nil, modeName, fmt.Errorf("profile %q of %s has no mode; supported modes: %s", name, path, strings.Join(SupportedProfileModes(), ", "))
+		return nil, modeName, fmt.Errorf("profile %q of %s has no mode, and its fields suggest none; supported modes: %s", name, path, strings.Join(SupportedProfileModes(), ", "))
 	case mode == nil:
 		return nil, modeName, fmt.Errorf("%s: unknown mode %q; supported modes: %s", b.where, modeName, strings.Join(SupportedProfileModes(), ", "))
 	case mode.build == nil:
-		return nil, modeName, fmt.Errorf("%s: the provider does not support mode %s, which %s. Supported modes: %s. "+
-			"Use `aliyun configure` to create a profile of one of them, or pass credentials another way",
-			b.where, modeName, mode.refusal, strings.Join(SupportedProfileModes(), ", "))
+		return nil, modeName, fmt.Errorf("%s: mode %s cannot sign a DBS request: it %s. The modes that can are %s; "+
+			"create such a profile with `aliyun configure --profile %s --mode <mode>`, or pass credentials another way",
+			b.where, modeName, mode.refusal, strings.Join(SupportedProfileModes(), ", "), name)
 	}
 	if missing := mode.missing(p, r.env); len(missing) > 0 {
 		return nil, modeName, fmt.Errorf("%s lacks %s", b.where, strings.Join(missing, " and "))

@@ -56,11 +56,11 @@ func init() {
 		{name: "External", signsWith: "the access key that the program `process_command` prints as JSON: `mode` (`AK` or `StsToken`), " +
 			"`access_key_id`, `access_key_secret`, `sts_token` and, optionally, `expiration` (RFC 3339), shortly before which it is run again",
 			requires: []string{"process_command"}, build: buildExternalProfile},
-		{name: "RsaKeyPair", refusal: refusedInteractive},
+		{name: "RsaKeyPair", refusal: "is deprecated by the aliyun CLI, and its key pair signs no API request itself"},
+		{name: "BearerToken", refusal: "sends a bearer token, which DBS does not take: its API takes requests signed with an access key"},
+		{name: "Anonymous", refusal: "sends requests unsigned, and DBS answers only signed ones"},
 	}
 }
-
-const refusedInteractive = "needs an interactive sign-in or an external program"
 
 // SupportedProfileModes are the CLI profile modes the provider reads.
 func SupportedProfileModes() []string {
@@ -71,6 +71,35 @@ func SupportedProfileModes() []string {
 		}
 	}
 	return names
+}
+
+// inferMode is the mode of a profile written without one, as the aliyun CLI infers it
+// (AutoModeRecognition in its config/profile.go), or "".
+func inferMode(p *cliProfile) string {
+	all := func(fields ...string) bool {
+		return !slices.ContainsFunc(fields, func(f string) bool { return !p.isSet(f) })
+	}
+	switch {
+	case all("access_key_id", "access_key_secret") && p.isSet("sts_token"):
+		return "StsToken"
+	case all("access_key_id", "access_key_secret") && p.isSet("ram_role_arn"):
+		return "RamRoleArn"
+	case all("access_key_id", "access_key_secret"):
+		return "AK"
+	case all("private_key", "key_pair_name"):
+		return "RsaKeyPair"
+	case p.isSet("ram_role_name"):
+		return "EcsRamRole"
+	case p.isSet("process_command"):
+		return "External"
+	case all("oidc_provider_arn", "oidc_token_file", "ram_role_arn"):
+		return "OIDC"
+	case p.isSet("cloud_sso_sign_in_url"):
+		return "CloudSSO"
+	case p.isSet("bearer_token"):
+		return "BearerToken"
+	}
+	return ""
 }
 
 func findProfileMode(name string) *profileMode {
@@ -187,7 +216,7 @@ func ProfileModesMarkdown() string {
 	for _, m := range profileModes {
 		signs, needs := m.signsWith, "—"
 		if m.build == nil {
-			signs = "refused: the mode " + m.refusal
+			signs = "nothing: refused, as the mode " + m.refusal
 		}
 		if len(m.requires) > 0 {
 			fields := make([]string, len(m.requires))

@@ -2,6 +2,8 @@ package credentials
 
 import (
 	"errors"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +159,76 @@ func TestResolve_credentialsURIProfile(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 	mustNotLeak(t, err.Error(), emulator.CredentialsURIPath+"profile")
+}
+
+// TestResolve_profilesThatCannotSign: RsaKeyPair, BearerToken and Anonymous are refused with why and the
+// modes that work; a profile without a mode is read as the CLI infers it.
+func TestResolve_profilesThatCannotSign(t *testing.T) {
+	cfg := profileFile(t, "a",
+		`{"name": "rsa", "mode": "RsaKeyPair", "private_key": "-----BEGIN PRIVATE KEY-----rsa-DO-NOT-LEAK", "key_pair_name": "kp"}`,
+		`{"name": "bearer", "mode": "BearerToken", "bearer_token": "bearer-DO-NOT-LEAK"}`,
+		`{"name": "anonymous", "mode": "Anonymous"}`,
+		`{"name": "inferred-bearer", "bearer_token": "bearer-DO-NOT-LEAK"}`,
+		`{"name": "inferred-rsa", "private_key": "k", "key_pair_name": "kp"}`,
+		`{"name": "inferred-sts", "access_key_id": "STS.inferred", "access_key_secret": "S-inferred", "sts_token": "T-inferred"}`,
+		`{"name": "inferred-ak", "access_key_id": "LTAI-inferred", "access_key_secret": "S-inferred"}`)
+	supported := strings.Join(SupportedProfileModes(), ", ")
+	for name, want := range map[string]string{
+		"rsa":             "mode RsaKeyPair cannot sign a DBS request: it is deprecated by the aliyun CLI",
+		"bearer":          "mode BearerToken cannot sign a DBS request: it sends a bearer token, which DBS does not take",
+		"anonymous":       "mode Anonymous cannot sign a DBS request: it sends requests unsigned",
+		"inferred-bearer": "(mode BearerToken) of " + cfg + ": mode BearerToken cannot sign",
+		"inferred-rsa":    "mode RsaKeyPair cannot sign",
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := resolveErr(t, Settings{Profile: name, SharedCredentialsFile: cfg}, env(t))
+			if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "The modes that can are "+supported) ||
+				!strings.Contains(err.Error(), "aliyun configure --profile "+name+" --mode <mode>") {
+				t.Errorf("error %q, want %q and the modes that can sign", err, want)
+			}
+			mustNotLeak(t, err.Error(), "rsa-DO-NOT-LEAK", "bearer-DO-NOT-LEAK")
+		})
+	}
+	for name, want := range map[string]Credentials{
+		"inferred-sts": {AccessKeyID: "STS.inferred", AccessKeySecret: "S-inferred", SecurityToken: "T-inferred"},
+		"inferred-ak":  {AccessKeyID: "LTAI-inferred", AccessKeySecret: "S-inferred"},
+	} {
+		if _, c := resolve(t, Settings{Profile: name, SharedCredentialsFile: cfg}, env(t)); c != want {
+			t.Errorf("profile %s signs with %+v, want %+v", name, c, want)
+		}
+	}
+}
+
+// TestProfileModes holds the table to the CLI's profile format: every field a mode requires is one the
+// profile is read with, and every mode of aliyun-cli's config/profile.go is in the table.
+func TestProfileModes(t *testing.T) {
+	var fields []string
+	typ := reflect.TypeFor[cliProfile]()
+	for i := range typ.NumField() {
+		fields = append(fields, strings.Split(typ.Field(i).Tag.Get("json"), ",")[0])
+	}
+	var names []string
+	for _, m := range profileModes {
+		names = append(names, m.name)
+		if (m.build == nil) == (m.refusal == "") || (m.build != nil) == (m.signsWith == "") {
+			t.Errorf("mode %s: a mode either builds and says what signs, or is refused and says why", m.name)
+		}
+		for _, req := range m.requires {
+			for _, f := range strings.Split(req, "|") {
+				if !strings.HasPrefix(f, "$") && !slices.Contains(fields, f) {
+					t.Errorf("mode %s requires %q, which cliProfile does not read", m.name, f)
+				}
+			}
+		}
+	}
+	cli := []string{"AK", "StsToken", "RamRoleArn", "EcsRamRole", "RsaKeyPair", "RamRoleArnWithRoleName", "ChainableRamRoleArn",
+		"External", "CredentialsURI", "OIDC", "CloudSSO", "OAuth", "BearerToken", "Anonymous"} // knownModes of aliyun-cli 3.4
+	for _, m := range cli {
+		if !slices.Contains(names, m) {
+			t.Errorf("the CLI's mode %s is not in the table", m)
+		}
+	}
+	if len(names) != len(cli) {
+		t.Errorf("the table has %d modes, the CLI %d", len(names), len(cli))
+	}
 }

@@ -583,6 +583,10 @@ func TestCredentials_order(t *testing.T) {
 func TestCredentials_errors(t *testing.T) {
 	e := startCredentialsEmulator(t)
 	home := os.Getenv("HOME")
+	bearer := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(bearer, []byte(`{"profiles": [{"name": "api", "mode": "BearerToken", "bearer_token": "bt"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name, args, pattern string
 	}{
@@ -631,6 +635,8 @@ assume_role {
   role_arn          = "` + roleARN + `"
 }`, `AssumeRoleWithOIDC.*refused: AuthenticationFail.OIDCToken.Invalid.*request id`},
 		{"ECS role missing", `ecs_role_name = "Other"`, `RAM role "Other".*HTTP 404`},
+		{"a profile that cannot sign", fmt.Sprintf("profile = \"api\"\nshared_credentials_file = %q", bearer),
+			`mode BearerToken cannot sign a DBS request.*The modes that can are AK, StsToken, RamRoleArn.*CloudSSO, OAuth`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
