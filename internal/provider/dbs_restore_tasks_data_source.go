@@ -99,13 +99,13 @@ func dbsRestoreTasksSchema() schema.Schema {
 				)},
 			},
 			"start_timestamp": schema.Int64Attribute{
-				Optional:            true,
+				Optional: true,
 				MarkdownDescription: "Start of the time range, UNIX time in milliseconds (`StartTimestamp`), `0` or more. " +
 					"A value above `0` and below `100000000000` (1973 in milliseconds) is most likely in seconds, and is warned about. Conflicts with `start_time`.",
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"end_timestamp": schema.Int64Attribute{
-				Optional:            true,
+				Optional: true,
 				MarkdownDescription: "End of the time range, UNIX time in milliseconds (`EndTimestamp`), `0` or more. " +
 					"A value above `0` and below `100000000000` (1973 in milliseconds) is most likely in seconds, and is warned about. Conflicts with `end_time`.",
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
@@ -123,7 +123,7 @@ func dbsRestoreTasksSchema() schema.Schema {
 				Validators: []validator.String{rfc3339Validator{}},
 			},
 			"client_token": schema.StringAttribute{
-				Optional:            true,
+				Optional: true,
 				MarkdownDescription: "Idempotence token sent as `ClientToken`. The same token is sent with every page and every retry of the read; " +
 					"it does not change which restore jobs are listed.",
 			},
@@ -139,17 +139,17 @@ func dbsRestoreTasksSchema() schema.Schema {
 				Validators: []validator.Int64{int64validator.Between(0, math.MaxInt32)},
 			},
 			"status": schema.StringAttribute{
-				Optional:            true,
+				Optional: true,
 				MarkdownDescription: "Keep only the restore jobs whose `restore_status` equals this value exactly, case included (filtered by the provider, after the read). " +
 					"The API writes statuses in lower case, e.g. `running` or `stop`, and the set is open. " +
 					"When it keeps none of the jobs read, the read warns and lists the statuses it saw.",
 			},
 			"name_regex": schema.StringAttribute{
-				Optional:            true,
+				Optional: true,
 				MarkdownDescription: "Keep only the restore jobs whose `restore_task_name` matches this [RE2](https://github.com/google/re2/wiki/Syntax) regular expression (filtered by the provider, after `status`). " +
 					"It matches anywhere in the name and is case-sensitive: anchor it with `^` and `$`, and add `(?i)` to ignore case. Jobs without a name do not match. " +
 					"When it keeps none of the jobs read, the read warns.",
-				Validators:          []validator.String{regexValidator{}},
+				Validators: []validator.String{regexValidator{}},
 			},
 			"output_file": schema.StringAttribute{
 				Optional: true,

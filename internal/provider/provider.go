@@ -353,7 +353,9 @@ type dbsEndpointValidator struct{}
 func (dbsEndpointValidator) Description(context.Context) string {
 	return "value must be host[:port] or scheme://host[:port], without user information, path or query"
 }
-func (v dbsEndpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v dbsEndpointValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (dbsEndpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
