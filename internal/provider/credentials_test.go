@@ -14,7 +14,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -136,7 +135,7 @@ func (e *credentialsEmulator) readListing(t *testing.T, args string) int {
 			"alicloud": func() (tfprotov6.ProviderServer, error) {
 				// The production server, with the OAuth sign-in services of both sites at the emulator.
 				p := &alicloudProvider{version: "test", getenv: os.Getenv, oauthSignInURLs: map[string]string{"CN": e.url, "INTL": e.url}}
-				s := &protocol6Server{ProviderServer: providerserver.NewProtocol6(p)(), provider: p}
+				s := newProtocol6Server(p)
 				return countingServer{ProviderServer: s, configures: &configures}, nil
 			},
 		},

@@ -33,9 +33,13 @@ import (
 // memory; TestFastRead_matchesFramework holds the two byte for byte.
 func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
-		p := &alicloudProvider{version: version, getenv: os.Getenv}
-		return &protocol6Server{ProviderServer: providerserver.NewProtocol6(p)(), provider: p, encodeState: encodeRestoreTasksState}
+		return newProtocol6Server(&alicloudProvider{version: version, getenv: os.Getenv})
 	}
+}
+
+// newProtocol6Server serves p; tests hand in a provider of their own.
+func newProtocol6Server(p *alicloudProvider) *protocol6Server {
+	return &protocol6Server{ProviderServer: providerserver.NewProtocol6(p)(), provider: p, encodeState: encodeRestoreTasksState}
 }
 
 type protocol6Server struct {
