@@ -59,9 +59,10 @@
 //
 // # Faults and observation
 //
-// SetLatency delays every request; SetFaults sets misbehaviours (throttling, 5xx, DBS Success:false,
-// truncated bodies, dropped connections, shifting lists, absurd totals, oversized, repeated, empty pages,
-// wrong JSON types), each on the requests a Pick chooses: every Nth, the first N, or a seeded fraction.
+// SetLatency delays every request; SetFaults sets misbehaviours (answers that are not DBS's, redirects,
+// throttling, 5xx, DBS Success:false, truncated bodies, dropped connections, shifting lists, absurd
+// totals, oversized, repeated, empty pages, a job listed twice, wrong JSON types), each on the requests a
+// Pick chooses: every Nth, the first N, or a seeded fraction.
 // Stats counts requests (by action, by error code, the most in flight at once) and Requests returns the
 // log of what was asked and answered; Reset zeroes both. A request is logged before its answer is
 // written, so a client holding an answer finds its request in both.

@@ -22,10 +22,24 @@ type Pick struct {
 var Always = Pick{Every: 1}
 
 // Faults are misbehaviours to serve. Set them with SetFaults; the zero Faults serves correctly.
-// Gateway and DBS refusals are tried in the order Forbidden, Throttle, ServerError, DBSError, and the first
-// hit answers the request. The transport faults break whatever answer is sent; the page faults change a
+// Answers from in front of the gateway and refusals are tried in the order Foreign, Redirect, Forbidden,
+// Throttle, ServerError, DBSError, and the first hit answers the request. The transport faults break whatever answer is sent; the page faults change a
 // successful page and may combine.
 type Faults struct {
+	// Foreign answers in DBS's place, as a proxy, a captive portal or a server that is not DBS would:
+	// ForeignStatus (default 200) with ForeignBody and the Content-Type ForeignContentType (none when
+	// empty), without the gateway's x-acs-request-id header.
+	Foreign            Pick
+	ForeignStatus      int
+	ForeignContentType string
+	ForeignBody        string
+
+	// Redirect answers RedirectStatus (default 307) with the Location RedirectTo and no body, as a proxy
+	// or a wrong endpoint might, without the gateway's x-acs-request-id header.
+	Redirect       Pick
+	RedirectStatus int
+	RedirectTo     string
+
 	// Forbidden answers 403 Request.Forbidden "Have no Permissions", as a RAM denial does.
 	Forbidden Pick
 
@@ -65,6 +79,10 @@ type Faults struct {
 	RepeatPrevious Pick
 	// EmptyPage serves no items on a page before the last, the totals unchanged.
 	EmptyPage Pick
+	// RepeatTask serves a page n > 0 within the totals with its first item replaced by the last item of
+	// page n-1, the totals unchanged: as when a restore job is created at the front of the list while
+	// another is deleted, one job is listed twice and another not at all.
+	RepeatTask Pick
 	// WrongType replaces WrongTypeField (default RestoreTaskCreateTime) with WrongTypeValue. A name of the
 	// envelope (TotalElements, PageNum, Items, ...) changes the envelope, any other name the page's first
 	// item. The default value is an array for a field holding a string, else the string "wrong type".
@@ -98,6 +116,8 @@ func (f *Faults) picks() []namedPick {
 		{"DBSError", &f.DBSError}, {"TruncateBody", &f.TruncateBody}, {"DropConnection", &f.DropConnection},
 		{"ShiftList", &f.ShiftList}, {"AbsurdTotals", &f.AbsurdTotals}, {"OversizePage", &f.OversizePage},
 		{"RepeatPrevious", &f.RepeatPrevious}, {"EmptyPage", &f.EmptyPage}, {"WrongType", &f.WrongType},
+		// New picks go last, so that the generators of the others keep their streams.
+		{"Foreign", &f.Foreign}, {"Redirect", &f.Redirect}, {"RepeatTask", &f.RepeatTask},
 	}
 }
 
@@ -149,6 +169,13 @@ func (s *Server) drawFaults() (Faults, map[string]bool) {
 // refusal answers a request hit by a gateway or DBS refusal fault and reports whether one hit.
 func (c *call) refusal(f Faults, hit map[string]bool) bool {
 	switch {
+	case hit["Foreign"]:
+		c.fault("Foreign")
+		c.writeForeign(cmp.Or(f.ForeignStatus, 200), f.ForeignContentType, []byte(f.ForeignBody))
+	case hit["Redirect"]:
+		c.fault("Redirect")
+		c.w.Header().Set("Location", f.RedirectTo)
+		c.writeForeign(cmp.Or(f.RedirectStatus, 307), "", nil)
 	case hit["Forbidden"]:
 		c.fault("Forbidden")
 		c.writeGatewayError(gatewayError(403, CodeForbidden, "Have no Permissions"))
@@ -185,6 +212,22 @@ func (c *call) refusal(f Faults, hit map[string]bool) bool {
 }
 
 func (c *call) fault(name string) { c.rec.Faults = append(c.rec.Faults, name) }
+
+// writeForeign answers as something in front of the gateway would: the status, content type and body
+// given, without the gateway's request id.
+func (c *call) writeForeign(status int, contentType string, body []byte) {
+	c.rec.Status = status
+	h := c.w.Header()
+	h.Del("x-acs-request-id")
+	h["Content-Type"] = nil // no sniffed type when none is given
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
+	h.Set("Content-Length", fmt.Sprint(len(body)))
+	c.finish()
+	c.w.WriteHeader(status)
+	c.w.Write(body)
+}
 
 // writeBroken sends body the way the transport fault in c.transport breaks it.
 func (c *call) writeBroken(status int, body []byte) {

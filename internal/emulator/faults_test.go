@@ -201,6 +201,14 @@ func TestPageShapeFaults(t *testing.T) {
 		t.Errorf("RepeatPrevious has no effect on page 0: %v", got)
 	}
 
+	s.SetFaults(Faults{RepeatTask: Always})
+	if r := page(1); !slices.Equal(r.items(t), append(ids(data[9:10]), ids(data[11:20])...)) || r.num("TotalElements") != 25 {
+		t.Errorf("RepeatTask page 1: %v", r.items(t))
+	}
+	if got := page(0).items(t); !slices.Equal(got, ids(data[:10])) {
+		t.Errorf("RepeatTask has no effect on page 0: %v", got)
+	}
+
 	s.SetFaults(Faults{EmptyPage: Always})
 	if r := page(1); len(r.items(t)) != 0 || r.num("TotalElements") != 25 || r.num("TotalPages") != 3 {
 		t.Errorf("EmptyPage page 1: %s", r.raw)
@@ -292,5 +300,46 @@ func TestLatencyAndInFlight(t *testing.T) {
 	s.SetLatency(0)
 	if start := time.Now(); send(t, base, req{}).status != 200 || time.Since(start) > delay {
 		t.Error("latency not turned off")
+	}
+}
+
+// Foreign and Redirect answer as something in front of the gateway: what they were given, without the
+// gateway's request id, before any refusal.
+func TestForeignAnswersAndRedirects(t *testing.T) {
+	s, base := newTestServer(t, Generate(5, 1))
+	noRedirects := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func() (*http.Response, string) {
+		t.Helper()
+		res, err := noRedirects.Do(build(t, base, req{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res, string(body)
+	}
+	portal := "<html><title>Sign in</title></html>"
+	s.SetFaults(Faults{Foreign: Always, ForeignContentType: "text/html", ForeignBody: portal, Forbidden: Always})
+	if res, body := do(); res.StatusCode != 200 || body != portal || res.Header.Get("Content-Type") != "text/html" || res.Header.Get("x-acs-request-id") != "" {
+		t.Errorf("Foreign: %d %v %q", res.StatusCode, res.Header, body)
+	}
+	s.SetFaults(Faults{Foreign: Always, ForeignStatus: 204})
+	if res, body := do(); res.StatusCode != 204 || body != "" || res.Header.Get("Content-Type") != "" {
+		t.Errorf("Foreign without a type: %d %v %q", res.StatusCode, res.Header, body)
+	}
+	s.SetFaults(Faults{Foreign: Always, ForeignBody: `{}`})
+	if res, _ := do(); res.Header.Get("Content-Type") != "" {
+		t.Errorf("a Content-Type was sniffed: %v", res.Header)
+	}
+	s.SetFaults(Faults{Redirect: Always, RedirectTo: "http://elsewhere.example/x?y=z"})
+	if res, _ := do(); res.StatusCode != 307 || res.Header.Get("Location") != "http://elsewhere.example/x?y=z" {
+		t.Errorf("Redirect: %d %v", res.StatusCode, res.Header)
+	}
+	s.SetFaults(Faults{Redirect: Always, RedirectStatus: 302, RedirectTo: "/"})
+	if res, _ := do(); res.StatusCode != 302 {
+		t.Errorf("Redirect 302: %d", res.StatusCode)
+	}
+	if log := s.Requests(); !slices.Equal(log[len(log)-1].Faults, []string{"Redirect"}) || log[len(log)-1].Status != 302 {
+		t.Errorf("log: %+v", log[len(log)-1])
 	}
 }

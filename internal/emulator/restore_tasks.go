@@ -162,6 +162,10 @@ func (c *call) describeRestoreTaskList() {
 	case hit["RepeatPrevious"] && q.pageNum > 0 && q.pageNum < totalPages:
 		c.fault("RepeatPrevious")
 		items = page(q.pageNum - 1)
+	case hit["RepeatTask"] && q.pageNum > 0 && q.pageNum < totalPages:
+		c.fault("RepeatTask")
+		prev := page(q.pageNum - 1)
+		items = append([]Task{prev[len(prev)-1]}, items[1:]...)
 	case hit["OversizePage"] && total > 0:
 		c.fault("OversizePage")
 		start := min(q.pageNum*q.pageSize, total)
