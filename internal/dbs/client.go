@@ -18,12 +18,11 @@ const (
 	apiAction  = "DescribeRestoreTaskList"
 	apiVersion = "2019-03-06"
 
-	defaultMaxRetryTimeout = 2 * time.Minute
-	defaultConcurrency     = 8
-	maxConcurrency         = 32
-	defaultPageSize        = 100
-	maxPageSize            = 100
-	defaultUserAgent       = "terraform-provider-alicloud-dbs"
+	defaultConcurrency = 8
+	maxConcurrency     = 32
+	defaultPageSize    = 100
+	maxPageSize        = 100
+	defaultUserAgent   = "terraform-provider-alicloud-dbs"
 
 	// A page of at most 100 tasks is a few hundred KiB; anything near this is not a DBS answer.
 	maxBodyBytes = 64 << 20
@@ -83,9 +82,6 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
-	}
-	if c.maxRetry == 0 {
-		c.maxRetry = defaultMaxRetryTimeout
 	}
 	if c.concurrency == 0 {
 		c.concurrency = defaultConcurrency

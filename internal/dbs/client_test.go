@@ -39,7 +39,8 @@ func TestNewClientValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.concurrency != 8 || c.maxRetry.Minutes() != 2 || c.userAgent == "" {
+	// MaxRetryTimeout's zero is no retry, not a default: the caller decides (the provider passes its own).
+	if c.concurrency != 8 || c.maxRetry != 0 || c.userAgent == "" {
 		t.Errorf("defaults: %d %s %q", c.concurrency, c.maxRetry, c.userAgent)
 	}
 	if tr, ok := c.http.Transport.(*http.Transport); !ok || tr.MaxIdleConnsPerHost < 32 {

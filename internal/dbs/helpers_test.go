@@ -60,7 +60,8 @@ func (f *fakeClock) waits() []time.Duration {
 }
 
 // newTestClient starts h on a loopback httptest server and returns a client for it whose sleeps are
-// instant. mod may adjust the config before the client is made.
+// instant and which retries for up to 2 minutes (the provider's default). mod may adjust the config
+// before the client is made.
 func newTestClient(t testing.TB, h http.Handler, mod func(*Config)) (*Client, *fakeClock) {
 	t.Helper()
 	srv := httptest.NewServer(h)
@@ -69,6 +70,8 @@ func newTestClient(t testing.TB, h http.Handler, mod func(*Config)) (*Client, *f
 		Endpoint:    srv.URL,
 		Credentials: &staticCreds{creds: Credentials{AccessKeyID: testAccessKeyID, AccessKeySecret: testSecret}},
 		UserAgent:   "dbs-test/1.0",
+		// Config's zero is no retry; the provider passes its own default, as tests do here.
+		MaxRetryTimeout: 2 * time.Minute,
 	}
 	if mod != nil {
 		mod(&cfg)

@@ -57,7 +57,8 @@ type Config struct {
 	// HTTPClient is used for every request; nil means a client of our own with keep-alive connections.
 	HTTPClient *http.Client
 	UserAgent  string
-	// MaxRetryTimeout bounds the time spent retrying one request; 0 means the default.
+	// MaxRetryTimeout bounds how long one request is retried: no retry starts later than this after the
+	// request's first attempt, and the last wait is cut to what is left. 0 means no retry.
 	MaxRetryTimeout time.Duration
 	// MaxConcurrentRequests bounds the requests in flight for one listing, 1–32; 0 means 8.
 	MaxConcurrentRequests int

@@ -28,8 +28,9 @@ type session struct {
 }
 
 // fetchPage reads one page under the retry policy: transient failures (throttling, 5xx, timeouts, dropped
-// connections) are retried with exponential backoff and full jitter, honouring Retry-After, until
-// MaxRetryTimeout has passed; everything else is returned at once.
+// connections) are retried with exponential backoff and full jitter, honouring Retry-After, for as long
+// as MaxRetryTimeout allows (the last wait is cut to what is left of it, so that the whole budget is
+// used); everything else is returned at once.
 func (c *Client) fetchPage(ctx context.Context, params url.Values, page int, s *session) (*answer, error) {
 	start := c.now()
 	var last error
@@ -65,9 +66,11 @@ func (c *Client) fetchPage(ctx context.Context, params url.Values, page int, s *
 		if retryAfter > 0 {
 			wait = retryAfter
 		}
-		if c.now().Sub(start)+wait > c.maxRetry {
+		left := c.maxRetry - c.now().Sub(start)
+		if left <= 0 {
 			return nil, c.giveUp(ctx, page, start, attempt, err)
 		}
+		wait = min(wait, left)
 		c.logRetry(ctx, page, attempt, err, wait)
 		if serr := c.sleep(ctx, wait); serr != nil {
 			err = canceledError(ctx, page, attempt, last)

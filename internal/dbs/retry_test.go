@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +122,8 @@ func TestRetryHonoursRetryAfter(t *testing.T) {
 	}
 }
 
+// MaxRetryTimeout is used whole: the wait that would pass it is cut to what is left, and one last
+// attempt is made at its end.
 func TestRetryGivesUpAfterMaxRetryTimeout(t *testing.T) {
 	fake := newFakeDBS(t, 5)
 	fake.hook = func(w http.ResponseWriter, r *http.Request, page, nth int) bool {
@@ -131,17 +134,54 @@ func TestRetryGivesUpAfterMaxRetryTimeout(t *testing.T) {
 	c.jitter = func(limit time.Duration) time.Duration { return limit } // the longest waits: 0.2, 0.4, ... 5, 5
 	_, err := c.ListRestoreTasks(context.Background(), Query{})
 	n, _ := fake.stats()
-	// 0.2+0.4+0.8+1.6+3.2+5+5 = 16.2s over 8 attempts; the next wait would pass 20s.
-	if n != 8 || len(clock.waits()) != 7 {
-		t.Errorf("%d attempts, waits %v", n, clock.waits())
+	// 0.2+0.4+0.8+1.6+3.2+5+5 = 16.2s over 8 attempts; the next wait is cut to the 3.8s left, then a 9th.
+	waits := clock.waits()
+	var waited time.Duration
+	for _, w := range waits {
+		waited += w
 	}
-	if err == nil || !strings.Contains(err.Error(), "gave up after 8 attempts") ||
-		!strings.Contains(err.Error(), "HTTP 503 ServiceUnavailable: busy (RequestId U8)") {
+	if n != 9 || len(waits) != 8 || waits[7] != 3800*time.Millisecond || waited != 20*time.Second {
+		t.Errorf("%d attempts, waits %v (%s in all)", n, waits, waited)
+	}
+	if err == nil || !strings.Contains(err.Error(), "gave up after 9 attempts in 20s") ||
+		!strings.Contains(err.Error(), "HTTP 503 ServiceUnavailable: busy (RequestId U9)") {
 		t.Fatalf("%v", err)
 	}
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		t.Error("the last API error is not reachable with errors.As")
+	}
+}
+
+// A Retry-After longer than what is left of MaxRetryTimeout is cut to it too.
+func TestRetryAfterIsCutToTheBudget(t *testing.T) {
+	fake := newFakeDBS(t, 5)
+	fake.hook = func(w http.ResponseWriter, r *http.Request, page, nth int) bool {
+		w.Header().Set("Retry-After", "2")
+		writeError(w, 400, `{"RequestId":"T","Code":"Throttling.User","Message":"flow control"}`)
+		return true
+	}
+	c, clock := newTestClient(t, fake, func(cfg *Config) { cfg.MaxRetryTimeout = 3 * time.Second })
+	_, err := c.ListRestoreTasks(context.Background(), Query{})
+	if n, _ := fake.stats(); n != 3 || !slices.Equal(clock.waits(), []time.Duration{2 * time.Second, time.Second}) || err == nil {
+		t.Errorf("%d attempts, waits %v: %v", n, clock.waits(), err)
+	}
+}
+
+// MaxRetryTimeout 0 is no retry: every error comes from the first attempt, at once, even when the
+// jitter would have waited nothing.
+func TestRetryOffWithZeroMaxRetryTimeout(t *testing.T) {
+	fake := newFakeDBS(t, 5)
+	fake.hook = func(w http.ResponseWriter, r *http.Request, page, nth int) bool {
+		writeError(w, 503, `{"RequestId":"Z","Code":"ServiceUnavailable","Message":"busy"}`)
+		return true
+	}
+	c, clock := newTestClient(t, fake, func(cfg *Config) { cfg.MaxRetryTimeout = 0 })
+	c.jitter = func(time.Duration) time.Duration { return 0 }
+	_, err := c.ListRestoreTasks(context.Background(), Query{})
+	var apiErr *APIError
+	if n, _ := fake.stats(); n != 1 || len(clock.waits()) != 0 || !errors.As(err, &apiErr) || strings.Contains(err.Error(), "gave up") {
+		t.Errorf("%d attempts, waits %v: %v", n, clock.waits(), err)
 	}
 }
 

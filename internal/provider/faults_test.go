@@ -123,6 +123,53 @@ func TestDbsRestoreTasksDataSource_maxRetryTimeout(t *testing.T) {
 	}
 }
 
+// max_retry_timeout = 0 (or MAX_RETRY_TIMEOUT=0) turns retries off: no page is asked for twice and the
+// error comes at once.
+func TestDbsRestoreTasksDataSource_retriesOff(t *testing.T) {
+	for name, setting := range map[string]struct{ argument, env string }{
+		"argument":    {argument: "max_retry_timeout = 0"},
+		"environment": {env: "0"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := startEmulator(t, emulator.Generate(100, 3))
+			if setting.env != "" {
+				t.Setenv("MAX_RETRY_TIMEOUT", setting.env)
+			}
+			// Page 0 is answered; of the three pages read after it, at once, the first and third asked
+			// are answered 503.
+			e.SetFaults(emulator.Faults{ServerError: emulator.Pick{Every: 2}})
+			expectFastFailure(t, listing(providerBlock(e, setting.argument)),
+				`(?s)Unable to read DBS restore tasks.*page \d: HTTP 503 ServiceUnavailable`, 10*time.Second)
+			asked := map[int64]int{}
+			for _, r := range e.Requests() {
+				asked[r.PageNum]++
+				if asked[r.PageNum] > 1 {
+					t.Errorf("page %d was asked for twice with retries off", r.PageNum)
+				}
+			}
+			if faultsServed(e) == 0 {
+				t.Error("no fault was served: the test proves nothing")
+			}
+		})
+	}
+}
+
+// Retries use the whole of max_retry_timeout: the last wait is cut to what is left of it, and a last
+// attempt is made at its end, rather than giving up when the next wait would pass it.
+func TestDbsRestoreTasksDataSource_retriesUseTheWholeBudget(t *testing.T) {
+	e := startEmulator(t, emulator.Generate(10, 1))
+	// Every answer throttled with Retry-After 2: attempts at 0 s and 2 s, then 1 s is left of 3.
+	e.SetFaults(emulator.Faults{Throttle: emulator.Always, RetryAfter: "2"})
+	expectFastFailure(t, listing(providerBlock(e, "max_retry_timeout = 3")), `(?s)Throttling.User.*gave up after 3 attempts`, 20*time.Second)
+	requests := e.Requests()
+	if len(requests) < 2 {
+		t.Fatalf("%d requests", len(requests))
+	}
+	if span := requests[len(requests)-1].Time.Sub(requests[0].Time); span < 2900*time.Millisecond {
+		t.Errorf("the last attempt came %s after the first: %s of the 3 s budget left unused", span.Round(time.Millisecond), (3*time.Second - span).Round(time.Millisecond))
+	}
+}
+
 // A list that changes while it is paged is read again, never returned with a task missing or twice.
 func TestDbsRestoreTasksDataSource_listShiftsWhilePaged(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(120, 4))
@@ -370,4 +417,26 @@ func TestDbsRestoreTasksDataSource_cancelStopsInFlightRequests(t *testing.T) {
 			}
 		}
 	}
+}
+
+// expectFastFailure applies config, expects an error matching pattern, and checks that it came within
+// limit: for failures that waiting cannot mend, or with retries off.
+func expectFastFailure(t *testing.T, config, pattern string, limit time.Duration) {
+	t.Helper()
+	started := time.Now()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps:                    []resource.TestStep{{Config: config, ExpectError: errorPattern(pattern)}},
+	})
+	if took := time.Since(started); took > limit {
+		t.Errorf("the error came after %s; it must come within %s", took.Round(time.Millisecond), limit)
+	}
+}
+
+// listing reads every task, a page of 25 at a time, through the provider block given.
+func listing(provider string) string {
+	return provider + `
+data "alicloud_dbs_restore_tasks" "all" {
+  page_size = 25
+}`
 }

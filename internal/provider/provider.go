@@ -94,8 +94,10 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		},
 		"max_retry_timeout": schema.Int64Attribute{
 			Optional: true,
-			MarkdownDescription: fmt.Sprintf("Longest time, in seconds, spent retrying one request that failed in a way worth retrying (throttling, `5xx`, network errors). "+
-				"Falls back to `MAX_RETRY_TIMEOUT`; default `%d`. `0` turns retries off.", int(defaultMaxRetryTimeout.Seconds())),
+			MarkdownDescription: fmt.Sprintf("Longest time, in seconds, that one request is retried when it fails in a way worth retrying "+
+				"(throttling, `5xx`, timeouts, dropped connections): no retry starts later than this after the request's first attempt, "+
+				"and the last wait is cut to what is left of it. Falls back to `MAX_RETRY_TIMEOUT`; default `%d`. "+
+				"`0` turns retries off: an error is reported from the first attempt.", int(defaultMaxRetryTimeout.Seconds())),
 			Validators: []validator.Int64{int64validator.Between(0, 3600)},
 		},
 		"client_connect_timeout": schema.Int64Attribute{
