@@ -1,11 +1,13 @@
 package dbs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,6 +32,12 @@ const (
 	maxErrorBodyBytes = 64 << 10
 )
 
+// The timeouts a Config left at zero gets.
+const (
+	DefaultConnectTimeout = 10 * time.Second
+	DefaultReadTimeout    = 30 * time.Second
+)
+
 // Client calls DescribeRestoreTaskList. It is safe for concurrent use; make one per provider configuration
 // so that its connections are reused.
 type Client struct {
@@ -38,6 +46,8 @@ type Client struct {
 	http        *http.Client
 	userAgent   string
 	maxRetry    time.Duration
+	connect     time.Duration // bounds opening a connection, as newHTTPClient's dialer and TLS handshake do
+	read        time.Duration // bounds reading one answer, from the connection being ready (see attempt)
 	concurrency int
 	log         LogFunc
 
@@ -58,8 +68,12 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.Credentials == nil {
 		return nil, errors.New("dbs: no credentials source")
 	}
-	if cfg.MaxRetryTimeout < 0 {
-		return nil, fmt.Errorf("dbs: MaxRetryTimeout must not be negative, got %s", cfg.MaxRetryTimeout)
+	for name, d := range map[string]time.Duration{
+		"MaxRetryTimeout": cfg.MaxRetryTimeout, "ConnectTimeout": cfg.ConnectTimeout, "ReadTimeout": cfg.ReadTimeout,
+	} {
+		if d < 0 {
+			return nil, fmt.Errorf("dbs: %s must not be negative, got %s", name, d)
+		}
 	}
 	if cfg.MaxConcurrentRequests < 0 || cfg.MaxConcurrentRequests > maxConcurrency {
 		return nil, fmt.Errorf("dbs: MaxConcurrentRequests must be between 1 and %d, got %d",
@@ -68,18 +82,17 @@ func NewClient(cfg Config) (*Client, error) {
 	c := &Client{
 		base:        base,
 		creds:       cfg.Credentials,
-		http:        cfg.HTTPClient,
 		userAgent:   cfg.UserAgent,
 		maxRetry:    cfg.MaxRetryTimeout,
+		connect:     cmp.Or(cfg.ConnectTimeout, DefaultConnectTimeout),
+		read:        cmp.Or(cfg.ReadTimeout, DefaultReadTimeout),
 		concurrency: cfg.MaxConcurrentRequests,
 		log:         cfg.Log,
 		sleep:       sleepContext,
 		now:         time.Now,
 		jitter:      fullJitter,
 	}
-	if c.http == nil {
-		c.http = newHTTPClient()
-	}
+	c.http = newHTTPClient(c.connect)
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	}
@@ -120,13 +133,18 @@ func parseEndpoint(endpoint string) (*url.URL, error) {
 	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}, nil
 }
 
-func newHTTPClient() *http.Client {
+// newHTTPClient builds the client's one HTTP client. connect bounds resolving and connecting, and then
+// the TLS handshake, each; the read timeout is kept per attempt (see attempt), since a transport has no
+// bound on reading a body.
+func newHTTPClient(connect time.Duration) *http.Client {
 	var t *http.Transport
 	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
-		t = dt.Clone()
+		t = dt.Clone() // the proxy from the environment, HTTP/2
 	} else {
-		t = &http.Transport{Proxy: http.ProxyFromEnvironment}
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
 	}
+	t.DialContext = (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = connect
 	// A listing reads up to 32 pages at once from one host; the default of 2 idle connections per host
 	// would make most of them open a new TLS connection.
 	t.MaxIdleConns = 2 * maxConcurrency
@@ -134,10 +152,8 @@ func newHTTPClient() *http.Client {
 	t.IdleConnTimeout = 90 * time.Second
 	return &http.Client{
 		Transport: t,
-		// One page is at most 100 tasks: an attempt that takes a minute is stuck, and is better
-		// retried than waited on until MaxRetryTimeout.
-		Timeout: time.Minute,
-		// A redirect would resend the signed headers to a host that was not signed for.
+		// A redirect would resend the signed headers, and the security token, to a host that was not
+		// signed for: the 3xx itself is returned, and attempt refuses it.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

@@ -23,6 +23,8 @@ func TestNewClientValidates(t *testing.T) {
 		"concurrency 33":   {Endpoint: "https://h", Credentials: creds, MaxConcurrentRequests: 33},
 		"concurrency -1":   {Endpoint: "https://h", Credentials: creds, MaxConcurrentRequests: -1},
 		"negative timeout": {Endpoint: "https://h", Credentials: creds, MaxRetryTimeout: -1},
+		"negative connect": {Endpoint: "https://h", Credentials: creds, ConnectTimeout: -1},
+		"negative read":    {Endpoint: "https://h", Credentials: creds, ReadTimeout: -1},
 		"unparsable":       {Endpoint: "https://[::1", Credentials: creds},
 		"opaque":           {Endpoint: "https:dbs-api", Credentials: creds},
 	} {
@@ -40,8 +42,8 @@ func TestNewClientValidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	// MaxRetryTimeout's zero is no retry, not a default: the caller decides (the provider passes its own).
-	if c.concurrency != 8 || c.maxRetry != 0 || c.userAgent == "" {
-		t.Errorf("defaults: %d %s %q", c.concurrency, c.maxRetry, c.userAgent)
+	if c.concurrency != 8 || c.maxRetry != 0 || c.userAgent == "" || c.connect != DefaultConnectTimeout || c.read != DefaultReadTimeout {
+		t.Errorf("defaults: %d %s %q %s %s", c.concurrency, c.maxRetry, c.userAgent, c.connect, c.read)
 	}
 	if tr, ok := c.http.Transport.(*http.Transport); !ok || tr.MaxIdleConnsPerHost < 32 {
 		t.Errorf("transport keeps too few idle connections")

@@ -361,19 +361,38 @@ type answer struct {
 	totalPages    Int
 }
 
-// interpret decides whether a decoded 2xx body is a page or an error. Success decides when present
-// (the API sends Success:true beside a stale ErrCode); without it, a body that carries an error code
-// and no page data is an error.
-func interpret(body *pageBody, status, page int, headerRequestID string, r redactor) (*answer, *APIError) {
+// interpret decides whether a decoded 2xx body is a page, an error of the API (*APIError), or neither
+// (another error, saying what is missing). Success decides when present (the API sends Success:true
+// beside a stale ErrCode); without it, a body that carries an error code is an error of the API.
+//
+// A page is what the reference describes: Success:true with the page's own fields, Items or the counts
+// (Items may be left out of an empty page, the counts never are in practice, and one of them is enough).
+// Anything else that came with a 2xx status, `{}`, `{"RequestId":"…"}`, a proxy's JSON, is no answer to
+// the question, and reading it as an empty list would report "no restore jobs" where nothing was read.
+// Every restore job must carry its RestoreTaskId: a job without one cannot be told apart from another,
+// asked for by id, or checked against a repeated page.
+func interpret(body *pageBody, status, page int, headerRequestID string, r redactor) (*answer, error) {
 	rid := body.RequestID.Value
 	if rid == "" {
 		rid = headerRequestID
 	}
 	hasCode := body.Code.Value != "" || body.ErrCode.Value != ""
-	hasData := body.HasItems || body.TotalElements.Valid || body.TotalPages.Valid
-	failed := body.Success.Set && !body.Success.Value || !body.Success.Set && hasCode && !hasData
-	if failed {
+	if body.Success.Set && !body.Success.Value || !body.Success.Set && hasCode {
 		return nil, errorFromBody(body, status, page, rid, r)
+	}
+	hasData := body.HasItems || body.TotalElements.Valid || body.TotalPages.Valid
+	switch {
+	case !body.Success.Set && !hasData:
+		return nil, errors.New("it has neither Success nor any of Items, TotalElements and TotalPages")
+	case !body.Success.Set:
+		return nil, errors.New("it has no Success")
+	case !hasData:
+		return nil, errors.New("it has Success but none of Items, TotalElements and TotalPages")
+	}
+	for i := range body.Tasks {
+		if id := body.Tasks[i].RestoreTaskID; !id.Valid || id.Value == "" {
+			return nil, fmt.Errorf("restore job %d of the page (Items.RestoreTaskDetail[%d]) has no RestoreTaskId", i+1, i)
+		}
 	}
 	return &answer{requestID: rid, tasks: body.Tasks, totalElements: body.TotalElements, totalPages: body.TotalPages}, nil
 }

@@ -130,22 +130,109 @@ func (e *transportError) retryable() bool {
 		!errors.As(e.err, &invalid) && !errors.As(e.err, &verification)
 }
 
-// decodeError is a 2xx answer whose body is not a DescribeRestoreTaskList page.
-type decodeError struct {
-	page      int
-	requestID string
-	err       error
+// answerError is a 2xx answer that is not a DescribeRestoreTaskList page: JSON that is malformed, cut
+// short or of the wrong shape, a body without the page's own fields (a proxy's or a captive portal's
+// page, `{}`), or a restore job without an id. Its text names where the answer came from and what it said
+// it was, since the body itself is not shown.
+type answerError struct {
+	page        int
+	endpoint    string // scheme://host of the client
+	status      int
+	contentType string // cleaned for display; "" when absent
+	requestID   string
+	err         error
 }
 
-func (e *decodeError) Error() string {
-	rid := ""
-	if e.requestID != "" {
-		rid = " (RequestId " + e.requestID + ")"
+func (e *answerError) Error() string {
+	ct := "no Content-Type"
+	if e.contentType != "" {
+		ct = "Content-Type " + e.contentType
 	}
-	return fmt.Sprintf("%s page %d: unreadable response%s: %v", apiAction, e.page, rid, e.err)
+	return fmt.Sprintf("%s page %d: the answer from %s (HTTP %d, %s) is not a %s page: %v%s",
+		apiAction, e.page, e.endpoint, e.status, ct, apiAction, e.err, ridSuffix(e.requestID))
 }
 
-func (e *decodeError) Unwrap() error { return e.err }
+func (e *answerError) Unwrap() error { return e.err }
+
+// EndpointError is a request that reached no DBS API at the endpoint, for a reason that waiting does not
+// mend: the host does not exist, nothing listens at its port, it speaks the other scheme, or it redirects.
+// It is never retried.
+type EndpointError struct {
+	Problem EndpointProblem
+	// Endpoint is the client's scheme://host[:port].
+	Endpoint string
+	// Address is, for NoSuchHost, the name DNS does not know; for ConnectionRefused, the address that
+	// refused; for Redirected, the host of the Location (never the whole URL, which may carry a query).
+	Address string
+	// Status is the HTTP status of a redirect, else 0.
+	Status int
+	Page   int
+	err    error
+}
+
+// EndpointProblem says what is wrong with an endpoint.
+type EndpointProblem int
+
+const (
+	// NoSuchHost: DNS answered that the host does not exist (NXDOMAIN), not that it could not tell.
+	NoSuchHost EndpointProblem = iota + 1
+	// ConnectionRefused: the address was reached and nothing accepts connections at its port.
+	ConnectionRefused
+	// SpeaksHTTP: the request was sent over TLS (https://) and the endpoint answered in plain HTTP.
+	SpeaksHTTP
+	// SpeaksHTTPS: the request was sent in plain HTTP (http://) and the endpoint expects TLS.
+	SpeaksHTTPS
+	// Redirected: the endpoint answered a 3xx redirect, which is not followed.
+	Redirected
+)
+
+func (e *EndpointError) Error() string {
+	var what string
+	switch e.Problem {
+	case NoSuchHost:
+		what = fmt.Sprintf("the host %s does not exist (DNS: no such host)", e.Address)
+	case ConnectionRefused:
+		what = fmt.Sprintf("the connection was refused at %s: nothing accepts connections there", e.Address)
+	case SpeaksHTTP:
+		what = "the endpoint answered in plain HTTP to a request over HTTPS: it speaks http://, not https://"
+	case SpeaksHTTPS:
+		what = "the endpoint expects HTTPS (TLS) and was sent plain HTTP: it speaks https://, not http://"
+	case Redirected:
+		what = fmt.Sprintf("HTTP %d, a redirect to the host %s, which is not followed: a signed request is only sent to the endpoint it was signed for", e.Status, e.Address)
+	default:
+		what = "the endpoint cannot be used"
+	}
+	return fmt.Sprintf("%s page %d: POST %s/: %s", apiAction, e.Page, e.Endpoint, what)
+}
+
+func (e *EndpointError) Unwrap() error { return e.err }
+
+// TimeoutError is an attempt that ran out of the connect or read timeout. Timeouts are retried: its
+// text is what the last attempt met.
+type TimeoutError struct {
+	Phase TimeoutPhase
+	Limit time.Duration
+	err   error
+}
+
+// TimeoutPhase is the part of an attempt a timeout bounds.
+type TimeoutPhase int
+
+const (
+	// Connect: resolving and connecting, or the TLS handshake (Config.ConnectTimeout).
+	Connect TimeoutPhase = iota + 1
+	// Read: the answer, from the connection being ready to its last byte (Config.ReadTimeout).
+	Read
+)
+
+func (e *TimeoutError) Error() string {
+	if e.Phase == Connect {
+		return fmt.Sprintf("no connection within the connect timeout of %s", e.Limit)
+	}
+	return fmt.Sprintf("no complete answer within the read timeout of %s", e.Limit)
+}
+
+func (e *TimeoutError) Unwrap() error { return e.err }
 
 // retriedError is the last error of a request that was tried more than once.
 type retriedError struct {

@@ -2,7 +2,6 @@ package dbs
 
 import (
 	"context"
-	"net/http"
 	"time"
 )
 
@@ -54,12 +53,16 @@ type Config struct {
 	// Endpoint is the base URL with its scheme, e.g. "https://dbs-api.cn-hangzhou.aliyuncs.com".
 	Endpoint    string
 	Credentials CredentialsSource
-	// HTTPClient is used for every request; nil means a client of our own with keep-alive connections.
-	HTTPClient *http.Client
-	UserAgent  string
+	UserAgent   string
 	// MaxRetryTimeout bounds how long one request is retried: no retry starts later than this after the
 	// request's first attempt, and the last wait is cut to what is left. 0 means no retry.
 	MaxRetryTimeout time.Duration
+	// ConnectTimeout bounds opening a connection: resolving the host and connecting, then the TLS
+	// handshake, each. 0 means DefaultConnectTimeout.
+	ConnectTimeout time.Duration
+	// ReadTimeout bounds reading one answer, from the moment the connection for the request is ready to
+	// the answer's last byte. 0 means DefaultReadTimeout.
+	ReadTimeout time.Duration
 	// MaxConcurrentRequests bounds the requests in flight for one listing, 1–32; 0 means 8.
 	MaxConcurrentRequests int
 	Log                   LogFunc

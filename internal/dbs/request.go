@@ -1,15 +1,21 @@
 package dbs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/acs"
@@ -122,9 +128,15 @@ func (c *Client) attempt(ctx context.Context, params url.Values, page int, s *se
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s page %d: making a signature nonce: %w", apiAction, page, err)
 	}
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	timer := &readTimer{limit: c.read, cancel: cancel}
+	defer timer.stop()
+	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{GotConn: timer.start})
+
 	u := *c.base
 	u.RawQuery = params.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), nil)
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, u.String(), nil)
 	if err != nil {
 		// The error would quote the URL; the URL is ours and was checked, so this cannot really happen.
 		return nil, 0, fmt.Errorf("%s page %d: building the request failed", apiAction, page)
@@ -138,21 +150,11 @@ func (c *Client) attempt(ctx context.Context, params url.Values, page int, s *se
 		return nil, 0, fmt.Errorf("%s page %d: signing the request: %w", apiAction, page, err)
 	}
 	red := redactor{creds.AccessKeySecret, creds.SecurityToken, req.URL.RawQuery, signatureOf(req), req.Header.Get("Authorization")}
-	target := http.MethodPost + " " + c.base.String()
 
 	s.requests.Add(1)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		// *url.Error quotes the full URL; keep only its cause.
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		msg := red.clean(err.Error())
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			msg = "the server closed the connection without answering (" + msg + ")"
-		}
-		return nil, 0, &transportError{page: page, target: target, msg: msg, err: err}
+		return nil, 0, c.failure(ctx, actx, timer, page, err, red)
 	}
 	defer func() {
 		// Drain a little so the connection can be reused; a body left unread closes it.
@@ -162,23 +164,154 @@ func (c *Client) attempt(ctx context.Context, params url.Values, page int, s *se
 	headerRID := resp.Header.Get("x-acs-request-id")
 	retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode <= 399:
+		return nil, 0, c.redirectError(resp, page, red)
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return nil, retryAfter, c.errorResponse(resp, page, headerRID, red)
+	}
+	notAPage := func(requestID string, err error) error {
+		return &answerError{page: page, endpoint: c.endpoint(), status: resp.StatusCode,
+			contentType: snippet([]byte(resp.Header.Get("Content-Type")), red, 100), requestID: requestID, err: err}
 	}
 	body, err := decodePage(resp.Body, maxBodyBytes)
 	if err != nil {
 		var readErr *bodyReadError
 		if errors.As(err, &readErr) {
-			return nil, retryAfter, &transportError{page: page, target: target,
-				msg: red.clean(readErr.Error()), err: readErr}
+			return nil, retryAfter, c.failure(ctx, actx, timer, page, readErr, red)
 		}
-		return nil, retryAfter, &decodeError{page: page, requestID: headerRID, err: err}
+		return nil, retryAfter, notAPage(headerRID, err)
 	}
-	a, apiErr := interpret(body, resp.StatusCode, page, headerRID, red)
-	if apiErr != nil {
-		return nil, retryAfter, apiErr
+	a, err = interpret(body, resp.StatusCode, page, headerRID, red)
+	var apiErr *APIError
+	switch {
+	case errors.As(err, &apiErr):
+		return nil, retryAfter, err
+	case err != nil:
+		return nil, retryAfter, notAPage(cmp.Or(body.RequestID.Value, headerRID), err)
 	}
 	return a, retryAfter, nil
+}
+
+func (c *Client) endpoint() string { return c.base.Scheme + "://" + c.base.Host }
+
+// errReadTimeout is the cause an attempt is cancelled with when its read timeout passes.
+var errReadTimeout = errors.New("read timeout")
+
+// readTimer bounds the reading of one answer, body included, which no setting of an http.Transport
+// does: it starts when the transport hands the request its connection, and cancels the attempt with
+// errReadTimeout when the read timeout passes before stop.
+type readTimer struct {
+	limit  time.Duration
+	cancel context.CancelCauseFunc
+
+	mu        sync.Mutex
+	t         *time.Timer
+	connected bool
+	stopped   bool
+}
+
+func (r *readTimer) start(httptrace.GotConnInfo) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return
+	}
+	r.connected = true
+	if r.t != nil {
+		r.t.Stop()
+	}
+	r.t = time.AfterFunc(r.limit, func() { r.cancel(errReadTimeout) })
+}
+
+func (r *readTimer) stop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stopped = true
+	if r.t != nil {
+		r.t.Stop()
+	}
+}
+
+func (r *readTimer) wasConnected() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.connected
+}
+
+// failure turns a request or body read that failed into the error to report: a timeout naming the
+// setting's bound, an endpoint that cannot work, or another transport failure (retried).
+func (c *Client) failure(ctx, actx context.Context, timer *readTimer, page int, err error, red redactor) error {
+	// *url.Error quotes the full URL; keep only its cause.
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	target := http.MethodPost + " " + c.base.String()
+	var nerr net.Error
+	switch {
+	case ctx.Err() != nil:
+		// The caller's own cancellation, which fetchPage reports.
+	case errors.Is(context.Cause(actx), errReadTimeout):
+		te := &TimeoutError{Phase: Read, Limit: c.read, err: err}
+		return &transportError{page: page, target: target, msg: te.Error(), err: te}
+	case errors.As(err, &nerr) && nerr.Timeout() && !timer.wasConnected():
+		te := &TimeoutError{Phase: Connect, Limit: c.connect, err: err}
+		return &transportError{page: page, target: target, msg: te.Error(), err: te}
+	}
+	if e := c.endpointProblem(err, page); e != nil {
+		return e
+	}
+	msg := red.clean(err.Error())
+	var readErr *bodyReadError
+	if !errors.As(err, &readErr) && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+		msg = "the server closed the connection without answering (" + msg + ")"
+	}
+	return &transportError{page: page, target: target, msg: msg, err: err}
+}
+
+// endpointProblem recognises the transport failures that say the endpoint cannot work, whatever the
+// wait: DNS's answer that the host does not exist (not a failure to ask), a refused connection, and an
+// answer in plain HTTP to TLS or in TLS to plain HTTP.
+func (c *Client) endpointProblem(err error, page int) *EndpointError {
+	e := &EndpointError{Endpoint: c.endpoint(), Page: page, err: err}
+	var dnsErr *net.DNSError
+	var errno syscall.Errno
+	var opErr *net.OpError
+	switch {
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound && !dnsErr.IsTemporary && !dnsErr.IsTimeout:
+		e.Problem, e.Address = NoSuchHost, dnsErr.Name
+	case errors.As(err, &errno) && (errno == syscall.ECONNREFUSED || runtime.GOOS == "windows" && errno == wsaeConnRefused):
+		e.Problem, e.Address = ConnectionRefused, c.base.Host
+		if errors.As(err, &opErr) && opErr.Addr != nil {
+			e.Address = opErr.Addr.String() // the address dialed: a proxy's, when one is used
+		}
+	case c.base.Scheme == "https" && errors.Is(err, http.ErrSchemeMismatch):
+		e.Problem = SpeaksHTTP
+	case c.base.Scheme == "http" && strings.Contains(err.Error(), `malformed HTTP response "\x15\x03`):
+		// A TLS alert record (0x15 0x03 ...) where an HTTP status line was expected.
+		e.Problem = SpeaksHTTPS
+	default:
+		return nil
+	}
+	return e
+}
+
+// wsaeConnRefused is Windows' WSAECONNREFUSED, which syscall.ECONNREFUSED does not match there.
+const wsaeConnRefused = 10061
+
+// tlsPortAnswers are what common servers answer a plain HTTP request on a TLS port with (Go, nginx,
+// Apache), lower-cased.
+var tlsPortAnswers = []string{"http request to an https server", "plain http request was sent to https port", "speaking plain http to an ssl-enabled server"}
+
+// redirectError refuses a 3xx: a redirect would resend the signed headers and the security token to
+// another host. Only the Location's host is named, never its URL, which may carry a query.
+func (c *Client) redirectError(resp *http.Response, page int, red redactor) error {
+	where := "nowhere (no Location header)"
+	if loc, err := resp.Location(); err == nil && loc.Host != "" {
+		where = snippet([]byte(loc.Host), red, 100)
+	}
+	return &EndpointError{Problem: Redirected, Endpoint: c.endpoint(), Address: where, Status: resp.StatusCode, Page: page}
 }
 
 // errorResponse turns a non-2xx answer into an *APIError, from its JSON body when it has one.
@@ -194,6 +327,14 @@ func (c *Client) errorResponse(resp *http.Response, page int, headerRID string, 
 			e.Message = http.StatusText(resp.StatusCode)
 		}
 		return e
+	}
+	if c.base.Scheme == "http" && resp.StatusCode == http.StatusBadRequest {
+		lower := strings.ToLower(string(raw))
+		for _, a := range tlsPortAnswers {
+			if strings.Contains(lower, a) {
+				return &EndpointError{Problem: SpeaksHTTPS, Endpoint: c.endpoint(), Page: page}
+			}
+		}
 	}
 	msg := snippet(raw, red, 200)
 	if msg == "" {
@@ -243,9 +384,9 @@ func requestIDOf(err error) string {
 	if errors.As(err, &apiErr) {
 		return apiErr.RequestID
 	}
-	var dErr *decodeError
-	if errors.As(err, &dErr) {
-		return dErr.requestID
+	var aErr *answerError
+	if errors.As(err, &aErr) {
+		return aErr.requestID
 	}
 	return ""
 }
@@ -253,7 +394,8 @@ func requestIDOf(err error) string {
 func codeOf(err error) string {
 	var apiErr *APIError
 	var tErr *transportError
-	var dErr *decodeError
+	var aErr *answerError
+	var eErr *EndpointError
 	switch {
 	case errors.As(err, &apiErr):
 		if apiErr.Code != "" {
@@ -262,8 +404,10 @@ func codeOf(err error) string {
 		return "HTTP " + strconv.Itoa(apiErr.HTTPStatus)
 	case errors.As(err, &tErr):
 		return "transport"
-	case errors.As(err, &dErr):
-		return "decode"
+	case errors.As(err, &aErr):
+		return "not a page"
+	case errors.As(err, &eErr):
+		return "endpoint"
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "canceled"
 	}

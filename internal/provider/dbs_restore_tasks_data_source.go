@@ -281,7 +281,7 @@ func readRestoreTasks(ctx context.Context, client *dbs.Client, cfg dbsRestoreTas
 		listing, err = client.ListRestoreTasksPage(ctx, q, int(cfg.PageNumber.ValueInt64()))
 	}
 	if err != nil {
-		diags.AddError("Unable to read DBS restore tasks", err.Error())
+		diags.Append(readErrorDiagnostic(err))
 		return nil, diags
 	}
 

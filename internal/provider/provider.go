@@ -5,8 +5,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -33,8 +31,8 @@ const Address = "registry.terraform.io/seed-00b4a2d9/alicloud"
 
 const (
 	defaultMaxRetryTimeout       = 120 * time.Second
-	defaultConnectTimeout        = 10 * time.Second
-	defaultReadTimeout           = 30 * time.Second
+	defaultConnectTimeout        = dbs.DefaultConnectTimeout
+	defaultReadTimeout           = dbs.DefaultReadTimeout
 	defaultMaxConcurrentRequests = 8
 )
 
@@ -88,27 +86,34 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
 		"protocol": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "Scheme used to reach DBS: `HTTPS` (default) or `HTTP`. Ignored for an endpoint given with its scheme.",
-			Validators:          []validator.String{stringvalidator.OneOf("HTTPS", "HTTP")},
+			Optional: true,
+			MarkdownDescription: "Scheme used to reach DBS: `HTTPS` (default) or `HTTP`. Ignored for an endpoint given with its scheme. " +
+				"When the endpoint speaks the other scheme, the read fails at once, without retrying, saying which scheme it speaks.",
+			Validators: []validator.String{stringvalidator.OneOf("HTTPS", "HTTP")},
 		},
 		"max_retry_timeout": schema.Int64Attribute{
 			Optional: true,
 			MarkdownDescription: fmt.Sprintf("Longest time, in seconds, that one request is retried when it fails in a way worth retrying "+
 				"(throttling, `5xx`, timeouts, dropped connections): no retry starts later than this after the request's first attempt, "+
 				"and the last wait is cut to what is left of it. Falls back to `MAX_RETRY_TIMEOUT`; default `%d`. "+
-				"`0` turns retries off: an error is reported from the first attempt.", int(defaultMaxRetryTimeout.Seconds())),
+				"`0` turns retries off: an error is reported from the first attempt. "+
+				"Never retried: a host that DNS says does not exist, a refused connection, an endpoint that speaks the other scheme, "+
+				"a redirect, and an answer that is not a `DescribeRestoreTaskList` page.", int(defaultMaxRetryTimeout.Seconds())),
 			Validators: []validator.Int64{int64validator.Between(0, 3600)},
 		},
 		"client_connect_timeout": schema.Int64Attribute{
-			Optional:            true,
-			MarkdownDescription: fmt.Sprintf("Timeout, in milliseconds, for opening a connection to DBS. Default `%d`.", defaultConnectTimeout.Milliseconds()),
-			Validators:          []validator.Int64{int64validator.Between(1, 600_000)},
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Timeout, in milliseconds, for opening a connection to DBS: resolving the host and connecting, "+
+				"then the TLS handshake, get this long each. Default `%d`. A connection that times out is retried within `max_retry_timeout`, "+
+				"and the error names this setting.", defaultConnectTimeout.Milliseconds()),
+			Validators: []validator.Int64{int64validator.Between(1, 600_000)},
 		},
 		"client_read_timeout": schema.Int64Attribute{
-			Optional:            true,
-			MarkdownDescription: fmt.Sprintf("Timeout, in milliseconds, for reading one response from DBS. Default `%d`.", defaultReadTimeout.Milliseconds()),
-			Validators:          []validator.Int64{int64validator.Between(1, 600_000)},
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Timeout, in milliseconds, for reading one answer from DBS, from the moment its connection is ready "+
+				"to the answer's last byte. Default `%d`. An answer that times out is retried within `max_retry_timeout`, "+
+				"and the error names this setting.", defaultReadTimeout.Milliseconds()),
+			Validators: []validator.Int64{int64validator.Between(1, 600_000)},
 		},
 		"max_concurrent_requests": schema.Int64Attribute{
 			Optional: true,
@@ -129,7 +134,10 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				"dbs": schema.StringAttribute{
 					Optional: true,
 					MarkdownDescription: "DBS endpoint as `host[:port]` (reached with `protocol`), or a URL with its scheme, e.g. `http://127.0.0.1:8080`, taken as is. " +
-						"No user information, path or query. Falls back to `ALIBABA_CLOUD_ENDPOINT_DBS`, then `DBS_ENDPOINT`.",
+						"No user information, path or query. Falls back to `ALIBABA_CLOUD_ENDPOINT_DBS`, then `DBS_ENDPOINT`. " +
+						"A redirect from it is never followed: a `3xx` answer is an error naming its status and the host it points to, and nothing is sent there. " +
+						"The read fails at once, without retrying, when DNS says its host does not exist, when nothing accepts connections at it, " +
+						"or when it speaks the other scheme (the error says which).",
 					Validators: []validator.String{stringvalidator.LengthAtLeast(1), dbsEndpointValidator{}},
 				},
 				"sts": schema.StringAttribute{
@@ -200,9 +208,10 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 	client, err := dbs.NewClient(dbs.Config{
 		Endpoint:              endpoint,
 		Credentials:           credentialsSource{src},
-		HTTPClient:            newHTTPClient(millis(cfg.ClientConnectTimeout, defaultConnectTimeout), millis(cfg.ClientReadTimeout, defaultReadTimeout)),
 		UserAgent:             p.userAgent(req.TerraformVersion, cfg.ConfigurationSource.ValueString()),
 		MaxRetryTimeout:       retry,
+		ConnectTimeout:        millis(cfg.ClientConnectTimeout, defaultConnectTimeout),
+		ReadTimeout:           millis(cfg.ClientReadTimeout, defaultReadTimeout),
 		MaxConcurrentRequests: int(int64Or(cfg.MaxConcurrentRequests, defaultMaxConcurrentRequests)),
 		Log: func(ctx context.Context, msg string, fields map[string]any) {
 			tflog.Debug(ctx, msg, fields)
@@ -396,17 +405,6 @@ func (p *alicloudProvider) userAgent(terraformVersion, source string) string {
 		}, source)
 	}
 	return ua
-}
-
-// newHTTPClient builds the one HTTP client of a provider configuration: connections are kept alive and
-// enough of them stay idle for every concurrent page request.
-func newHTTPClient(connect, read time.Duration) *http.Client {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.DialContext = (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext
-	transport.TLSHandshakeTimeout = connect
-	transport.ResponseHeaderTimeout = read
-	transport.MaxIdleConnsPerHost = 32
-	return &http.Client{Transport: transport, Timeout: connect + read}
 }
 
 func millis(v types.Int64, def time.Duration) time.Duration {
