@@ -23,13 +23,17 @@ const (
 	maxIDCharsPerBatch = 1500
 )
 
-// ListRestoreTasks reads every page of q and returns all its restore tasks in the API's order, each
-// restore task id once (the first occurrence wins). It reads page 0, learns the page count, then reads
-// the other pages concurrently, at most MaxConcurrentRequests at once (fewer while the API throttles).
+// ListRestoreTasks reads every page of q and returns all its restore tasks, each once: in the API's
+// order, or, with RestoreTaskIDs, in the order of those ids (first occurrence; an id the API does not
+// know has no task). It reads page 0, learns the page count, then reads the other pages concurrently, at
+// most MaxConcurrentRequests at once (fewer while the API throttles).
 // It is all or nothing: if any page fails, the error names the page and no tasks are returned. If the
-// list changes while it is paged (TotalElements moves, or a page before the last comes short), it is read
-// again from the start, up to 3 times, and then the read fails.
-// A long RestoreTaskIDs list is split into batches that are read concurrently and merged in order.
+// pages do not fit together (TotalElements moves, a page before the last comes short, the pages hold
+// another number of tasks than page 0 announced, or a task is listed twice), which is what a list that
+// changes while it is paged looks like, it is read again from the start, up to 3 times, and then the
+// read fails. A task that was not asked for (with RestoreTaskIDs) fails the read at once.
+// A long RestoreTaskIDs list is split into batches that are read concurrently; TotalElements is then the
+// sum of the batches' counts.
 func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error) {
 	base, size, err := q.params()
 	if err != nil {
@@ -40,20 +44,16 @@ func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error
 		return &Listing{Tasks: make([]RestoreTask, 0)}, nil
 	}
 	s := &session{limit: newLimiter(c.concurrency)}
-	batches := batchIDs(ids)
-	if len(batches) <= 1 {
-		tasks, total, err := c.listAll(ctx, base, size, s)
+	if len(ids) == 0 {
+		p, err := c.listAll(ctx, base, size, nil, s)
 		if err != nil {
 			return nil, err
 		}
-		return &Listing{Tasks: tasks, TotalElements: total, Requests: int(s.requests.Load())}, nil
+		return &Listing{Tasks: p.tasks, TotalElements: p.total, Requests: int(s.requests.Load())}, nil
 	}
 
-	type result struct {
-		tasks []RestoreTask
-		total int64
-	}
-	results := make([]result, len(batches))
+	batches := batchIDs(ids)
+	results := make([]*pass, len(batches))
 	errs := make([]error, len(batches))
 	firsts := make([]int, len(batches)) // 0-based position of each batch's first id, for errors
 	for i := 1; i < len(batches); i++ {
@@ -75,13 +75,16 @@ func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error
 				}
 				params := cloneValues(base)
 				params.Set("RestoreTaskId", strings.Join(batches[i], ","))
-				tasks, total, err := c.listAll(bctx, params, size, s)
+				p, err := c.listAll(bctx, params, size, idSet(batches[i]), s)
 				if err != nil {
-					errs[i] = fmt.Errorf("restore task ids %d-%d of %d: %w", firsts[i]+1, firsts[i]+len(batches[i]), len(ids), err)
+					if len(batches) > 1 {
+						err = fmt.Errorf("restore task ids %d-%d of %d: %w", firsts[i]+1, firsts[i]+len(batches[i]), len(ids), err)
+					}
+					errs[i] = err
 					cancel()
 					return
 				}
-				results[i] = result{tasks, total}
+				results[i] = p
 			}
 		}()
 	}
@@ -92,17 +95,19 @@ func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error
 	if ctx.Err() != nil { // cancelled between batches, with no batch failing
 		return nil, fmt.Errorf("%s: %w", apiAction, ctx.Err())
 	}
-	listing := &Listing{Tasks: make([]RestoreTask, 0), Requests: int(s.requests.Load())}
-	seen := map[string]bool{}
+	listing := &Listing{Requests: int(s.requests.Load())}
+	var all []RestoreTask
 	for _, r := range results {
-		listing.Tasks = appendUnique(listing.Tasks, r.tasks, seen)
+		all = append(all, r.tasks...)
 		listing.TotalElements += r.total
 	}
+	listing.Tasks = inIDOrder(all, ids)
 	return listing, nil
 }
 
 // ListRestoreTasksPage reads the single page pageNum (0-based) of q. RestoreTaskIDs are sent as one
-// list, unbatched, since a batch would change what "a page" is.
+// list, unbatched, since a batch would change what "a page" is; the page's tasks then come in the order
+// of those ids. A page that lists a task twice is read again, up to 3 times, as in ListRestoreTasks.
 func (c *Client) ListRestoreTasksPage(ctx context.Context, q Query, pageNum int) (*Listing, error) {
 	if pageNum < 0 {
 		return nil, fmt.Errorf("dbs: page number must be 0 or more, got %d", pageNum)
@@ -111,60 +116,88 @@ func (c *Client) ListRestoreTasksPage(ctx context.Context, q Query, pageNum int)
 	if err != nil {
 		return nil, err
 	}
-	if ids, _ := cleanIDs(q.RestoreTaskIDs); q.asksForNoTasks(ids) {
+	ids, _ := cleanIDs(q.RestoreTaskIDs) // already checked by params
+	if q.asksForNoTasks(ids) {
 		return &Listing{Tasks: make([]RestoreTask, 0)}, nil
 	}
+	var wanted map[string]bool
+	if len(ids) > 0 {
+		wanted = idSet(ids)
+	}
 	s := &session{limit: newLimiter(1)}
-	a, err := c.fetchPage(ctx, withPage(base, pageNum), pageNum, s)
+	p, err := settle(func() (*pass, error) {
+		a, err := c.fetchPage(ctx, withPage(base, pageNum), pageNum, s)
+		if err != nil {
+			return nil, err
+		}
+		col := newCollector(size, -1, wanted)
+		if err := col.add(pageNum, a); err != nil {
+			return nil, err
+		}
+		total := int64(len(col.tasks))
+		if a.totalElements.Valid {
+			total = a.totalElements.Value
+		}
+		return &pass{tasks: col.tasks, total: total}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if len(a.tasks) > size {
-		return nil, oversizeError(pageNum, len(a.tasks), size, a.requestID)
+	tasks := p.tasks
+	if len(ids) > 0 {
+		tasks = inIDOrder(tasks, ids)
 	}
-	tasks := appendUnique(make([]RestoreTask, 0, len(a.tasks)), a.tasks, map[string]bool{})
-	total := int64(len(tasks))
-	if a.totalElements.Valid {
-		total = a.totalElements.Value
-	}
-	return &Listing{Tasks: tasks, TotalElements: total, Requests: int(s.requests.Load())}, nil
+	return &Listing{Tasks: tasks, TotalElements: p.total, Requests: int(s.requests.Load())}, nil
 }
 
 // errUnsettled marks a read whose pages do not fit together, as when the list changes while it is paged:
-// TotalElements moved, or a page before the last came short. Reading again from page 0 usually mends it.
+// TotalElements moved, a page before the last came short, the pages held another number of tasks than
+// announced, or a task was listed twice. Reading again from page 0 usually mends it.
 type errUnsettled struct{ reason string }
 
 func (e *errUnsettled) Error() string { return e.reason }
 
-// listAll reads one query to its end, again from the start when the list shifts under it.
-func (c *Client) listAll(ctx context.Context, base url.Values, size int, s *session) ([]RestoreTask, int64, error) {
+// pass is one complete read of a query: its tasks, each once, and its count.
+type pass struct {
+	tasks []RestoreTask
+	total int64 // TotalElements, which a complete pass has checked against its tasks
+}
+
+// settle runs read again while its pages do not fit together, up to maxRereads times more.
+func settle(read func() (*pass, error)) (*pass, error) {
 	var unsettled *errUnsettled
 	for range maxRereads + 1 {
-		tasks, total, err := c.readPass(ctx, base, size, s)
+		p, err := read()
 		if !errors.As(err, &unsettled) {
-			return tasks, total, err
+			return p, err
 		}
 	}
-	return nil, 0, fmt.Errorf("%s: the restore task list kept changing while it was read, %d times in a row (last: %w); try again when it is quieter",
+	return nil, fmt.Errorf("%s: the restore task list kept changing while it was read, or the API's pages disagree, %d times in a row (last: %w); try again when it is quieter",
 		apiAction, maxRereads+1, unsettled)
 }
 
+// listAll reads one query to its end, again from the start when the list shifts under it. wanted, when
+// not nil, is the set of restore task ids the query asked for.
+func (c *Client) listAll(ctx context.Context, base url.Values, size int, wanted map[string]bool, s *session) (*pass, error) {
+	return settle(func() (*pass, error) { return c.readPass(ctx, base, size, wanted, s) })
+}
+
 // readPass reads page 0, plans the rest from its counts, and reads them.
-func (c *Client) readPass(ctx context.Context, base url.Values, size int, s *session) ([]RestoreTask, int64, error) {
+func (c *Client) readPass(ctx context.Context, base url.Values, size int, wanted map[string]bool, s *session) (*pass, error) {
 	p0, err := c.fetchPageNum(ctx, base, 0, s)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	pages, known, err := plannedPages(p0, size)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if !known {
 		pages = -1
 	}
-	col := newCollector(size, pages)
+	col := newCollector(size, pages, wanted)
 	if err := col.add(0, p0); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	sameList := func(k int, a *answer) error {
 		if p0.totalElements.Valid && a.totalElements.Valid && a.totalElements.Value != p0.totalElements.Value {
@@ -180,7 +213,7 @@ func (c *Client) readPass(ctx context.Context, base url.Values, size int, s *ses
 		// No counts to plan with: read on until a short page, one page at a time.
 		for k := 1; col.ended < 0; k++ {
 			if k >= maxPages {
-				return nil, 0, fmt.Errorf("%s: more than %d full pages and no end in sight; the API is not paging", apiAction, maxPages)
+				return nil, fmt.Errorf("%s: more than %d full pages and no end in sight; the API is not paging", apiAction, maxPages)
 			}
 			a, err := c.fetchPageNum(ctx, base, k, s)
 			if err == nil {
@@ -190,25 +223,27 @@ func (c *Client) readPass(ctx context.Context, base url.Values, size int, s *ses
 				err = col.add(k, a)
 			}
 			if err != nil {
-				return nil, 0, err
+				return nil, err
 			}
 		}
 	default:
 		rest, err := c.readPages(ctx, base, 1, pages, s, sameList)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		for i, a := range rest {
 			if err := col.add(i+1, a); err != nil {
-				return nil, 0, err
+				return nil, err
 			}
 		}
 	}
 	total := int64(len(col.tasks))
-	if p0.totalElements.Valid {
-		total = p0.totalElements.Value
+	if te := p0.totalElements; te.Valid && te.Value != total {
+		// Only the last page may be short, but by how much only TotalElements says: a last page that
+		// holds fewer (or more) tasks than it announced is a list caught changing, or a wrong count.
+		return nil, &errUnsettled{fmt.Sprintf("page 0 announced %d restore tasks (TotalElements) and the pages held %d", te.Value, total)}
 	}
-	return col.tasks, total, nil
+	return &pass{tasks: col.tasks, total: total}, nil
 }
 
 // plannedPages is how many pages the list has by page 0's counts, checked against maxPages. known is
@@ -320,18 +355,19 @@ func (c *Client) fetchPageNum(ctx context.Context, base url.Values, page int, s 
 	return c.fetchPage(ctx, withPage(base, page), page, s)
 }
 
-// collector assembles pages in order: it deduplicates by restore task id, and refuses answers that
-// cannot be a list read page by page.
+// collector assembles pages in order, and refuses answers that cannot be a list read page by page: a
+// page too long, a short page before the last, a task not asked for, a task listed twice.
 type collector struct {
-	size  int
-	pages int // as page 0 announced; -1 when it did not say
-	tasks []RestoreTask
-	seen  map[string]bool
-	ended int // the short page that ended the list, -1 while pages are full
+	size   int
+	pages  int             // as page 0 announced; -1 when it did not say
+	wanted map[string]bool // the restore task ids asked for; nil when any may come
+	tasks  []RestoreTask
+	seen   map[string]int // restore task id → the page it was listed on
+	ended  int            // the short page that ended the list, -1 while pages are full
 }
 
-func newCollector(size, pages int) *collector {
-	return &collector{size: size, pages: pages, tasks: make([]RestoreTask, 0), seen: map[string]bool{}, ended: -1}
+func newCollector(size, pages int, wanted map[string]bool) *collector {
+	return &collector{size: size, pages: pages, wanted: wanted, tasks: make([]RestoreTask, 0), seen: map[string]int{}, ended: -1}
 }
 
 func (c *collector) add(page int, a *answer) error {
@@ -345,26 +381,26 @@ func (c *collector) add(page int, a *answer) error {
 		}
 		return nil
 	}
-	withID, fresh := 0, 0
-	for i := range a.tasks {
-		if id := a.tasks[i].RestoreTaskID; id.Valid {
-			withID++
-			if !c.seen[id.Value] {
-				fresh++
-			}
-		}
-	}
 	// Only the last page may be short. A short page before it is not the end of the list (taking it so
 	// would silently drop the tasks after it) but a page caught while the list changed.
 	if len(a.tasks) < c.size && page < c.pages-1 {
 		return &errUnsettled{fmt.Sprintf("page %d had %d restore tasks, fewer than %d, though page 0 announced %d pages",
 			page, len(a.tasks), c.size, c.pages)}
 	}
-	if page > 0 && withID > 0 && fresh == 0 {
-		return fmt.Errorf("%s page %d: every restore task on it was already read on an earlier page; the API is repeating pages%s",
-			apiAction, page, ridSuffix(a.requestID))
+	for i := range a.tasks {
+		id := a.tasks[i].RestoreTaskID.Value // interpret refused every task without one
+		if c.wanted != nil && !c.wanted[id] {
+			return fmt.Errorf("%s page %d: restore task %s was not asked for: the answer is not about the RestoreTaskId sent%s",
+				apiAction, page, id, ridSuffix(a.requestID))
+		}
+		// A task listed twice took the place of another, which was then not read: with the total
+		// unchanged, every repeat is a task missing. Never dropped as a duplicate, always read again.
+		if first, again := c.seen[id]; again {
+			return &errUnsettled{fmt.Sprintf("restore task %s was listed on page %d and again on page %d", id, first, page)}
+		}
+		c.seen[id] = page
 	}
-	c.tasks = appendUnique(c.tasks, a.tasks, c.seen)
+	c.tasks = append(c.tasks, a.tasks...)
 	if len(a.tasks) < c.size {
 		c.ended = page
 	}
@@ -382,19 +418,28 @@ func ridSuffix(requestID string) string {
 	return " (RequestId " + requestID + ")"
 }
 
-// appendUnique appends the tasks of from whose restore task id is not in seen, and records them there.
-// A task without an id cannot be told apart from another, so it is always kept.
-func appendUnique(to, from []RestoreTask, seen map[string]bool) []RestoreTask {
-	for _, t := range from {
-		if t.RestoreTaskID.Valid {
-			if seen[t.RestoreTaskID.Value] {
-				continue
-			}
-			seen[t.RestoreTaskID.Value] = true
-		}
-		to = append(to, t)
+// inIDOrder returns tasks in the order of ids, each restore task id once. Every task's id is among ids
+// (the collector refused any other) and listed once.
+func inIDOrder(tasks []RestoreTask, ids []string) []RestoreTask {
+	byID := make(map[string]int, len(tasks))
+	for i := range tasks {
+		byID[tasks[i].RestoreTaskID.Value] = i
 	}
-	return to
+	out := make([]RestoreTask, 0, len(tasks))
+	for _, id := range ids {
+		if i, ok := byID[id]; ok {
+			out = append(out, tasks[i])
+		}
+	}
+	return out
+}
+
+func idSet(ids []string) map[string]bool {
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set
 }
 
 // batchIDs splits ids into runs short enough for one query string, in order.

@@ -193,6 +193,8 @@ func TestListRestoreTasksShortAndEmptyPages(t *testing.T) {
 	})
 }
 
+// A server that repeats pages (here: ignores PageNum) is read again a bounded number of times and then
+// refused, with counts or without, never paged on or returned with repeats dropped.
 func TestListRestoreTasksRepeatedPageIsAnError(t *testing.T) {
 	fake := newFakeDBS(t, 300)
 	fake.hook = func(w http.ResponseWriter, r *http.Request, page, nth int) bool {
@@ -201,11 +203,15 @@ func TestListRestoreTasksRepeatedPageIsAnError(t *testing.T) {
 	}
 	c, _ := newTestClient(t, fake, nil)
 	l, err := c.ListRestoreTasks(context.Background(), Query{})
-	if err == nil || l != nil || !strings.Contains(err.Error(), "repeating") {
+	if err == nil || l != nil || !strings.Contains(err.Error(), "restore task s00000 was listed on page 0 and again on page 1") {
 		t.Fatalf("%v", err)
+	}
+	if n, _ := fake.stats(); n > 4*3 {
+		t.Errorf("%d requests; at most 4 reads of 3 pages", n)
 	}
 
 	// Without counts the client would otherwise read forever.
+	fake = newFakeDBS(t, 300)
 	fake.hook = func(w http.ResponseWriter, r *http.Request, page, nth int) bool {
 		body := `{"Success":true,"Items":{"RestoreTaskDetail":[`
 		for i, id := range fake.ids[:10] {
@@ -217,31 +223,85 @@ func TestListRestoreTasksRepeatedPageIsAnError(t *testing.T) {
 		w.Write([]byte(body + `]}}`))
 		return true
 	}
+	c, _ = newTestClient(t, fake, nil)
 	_, err = c.ListRestoreTasks(context.Background(), Query{PageSize: 10})
 	if err == nil || !strings.Contains(err.Error(), "page 1") {
 		t.Fatalf("%v", err)
 	}
+	if n, _ := fake.stats(); n != 4*2 {
+		t.Errorf("%d requests, want 4 reads of pages 0 and 1", n)
+	}
 }
 
-func TestListRestoreTasksDeduplicates(t *testing.T) {
-	fake := newFakeDBS(t, 20)
-	fake.hook = func(w http.ResponseWriter, r *http.Request, page, nth int) bool {
-		// Page 1 starts with the last task of page 0, as when a task is added while paging.
-		ids := append([]string{}, fake.ids[page*10:page*10+10]...)
-		if page == 1 {
-			ids[0] = fake.ids[9]
+// One rule for a task the API lists twice, whatever the page size: it is never dropped (it took the
+// place of a task that was then not read), the list is read again, and a repeat that persists fails the
+// read naming the task. A repeat that goes away reads the whole list.
+func TestListRestoreTasksRepeatedTaskIsReadAgain(t *testing.T) {
+	for _, size := range []int{1, 3, 10, 100} {
+		for _, persistent := range []bool{false, true} {
+			t.Run(fmt.Sprintf("page size %d, persistent %v", size, persistent), func(t *testing.T) {
+				fake := newFakeDBS(t, 20)
+				fake.hook = func(w http.ResponseWriter, r *http.Request, page, nth int) bool {
+					// Page 1 starts with the last task of page 0, as when a task is added in front while
+					// another is deleted: the total is unchanged.
+					if page != 1 || !persistent && nth > 1 {
+						return false
+					}
+					lo := min(page*size, 20)
+					ids := slices.Clone(fake.ids[lo:min(lo+size, 20)])
+					ids[0] = fake.ids[size-1]
+					writePage(w, page, size, 20, int64((20+size-1)/size), ids)
+					return true
+				}
+				if size >= 20 { // one page: the repeat is within it
+					fake.hook = func(w http.ResponseWriter, r *http.Request, page, nth int) bool {
+						if !persistent && nth > 1 {
+							return false
+						}
+						ids := slices.Clone(fake.ids)
+						ids[5] = ids[4]
+						writePage(w, page, size, 20, 1, ids)
+						return true
+					}
+				}
+				c, _ := newTestClient(t, fake, nil)
+				l, err := c.ListRestoreTasks(context.Background(), Query{PageSize: size})
+				if persistent {
+					if err == nil || l != nil || !strings.Contains(err.Error(), "was listed on page") {
+						t.Fatalf("a persistent repeat: %v", err)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(taskIDs(l.Tasks), fake.ids) || l.TotalElements != 20 {
+					t.Errorf("got %v, total %d", taskIDs(l.Tasks), l.TotalElements)
+				}
+			})
 		}
-		writePage(w, page, 10, 20, 2, ids)
-		return true
 	}
-	c, _ := newTestClient(t, fake, nil)
-	l, err := c.ListRestoreTasks(context.Background(), Query{PageSize: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := append(append([]string{}, fake.ids[:10]...), fake.ids[11:]...)
-	if !slices.Equal(taskIDs(l.Tasks), want) {
-		t.Errorf("got %v", taskIDs(l.Tasks))
+}
+
+// The pages must hold the number of tasks page 0 announced: a last page shorter (or an empty page 0 of
+// a list said to have tasks) is a list caught changing or a wrong count, never a shorter list.
+func TestListRestoreTasksPagesHoldTheAnnouncedCount(t *testing.T) {
+	for name, tc := range map[string]struct{ tasks, announced int }{
+		"last page short": {250, 260},
+		"empty page 0":    {0, 5},
+		"more than said":  {5, 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			fake := newFakeDBS(t, tc.tasks)
+			fake.total = func(int, int) (int64, int64) {
+				return int64(tc.announced), int64((tc.announced + 99) / 100)
+			}
+			c, _ := newTestClient(t, fake, nil)
+			l, err := c.ListRestoreTasks(context.Background(), Query{})
+			if err == nil || l != nil || !strings.Contains(err.Error(), fmt.Sprintf("page 0 announced %d restore tasks", tc.announced)) {
+				t.Fatalf("%v", err)
+			}
+		})
 	}
 }
 
@@ -311,9 +371,10 @@ func TestListRestoreTasksRereadsShiftingList(t *testing.T) {
 	}
 }
 
+// With ids, tasks come in the order the ids were given (first occurrence), for any number of ids: the
+// batches are not concatenated in the API's order.
 func TestListRestoreTasksBatchesLongIDLists(t *testing.T) {
 	fake := newFakeDBS(t, 400)
-	var want []string
 	var ids []string
 	for i := 399; i >= 0; i -= 3 { // not in the API's order, with repeats
 		ids = append(ids, fake.ids[i], fake.ids[i])
@@ -323,22 +384,54 @@ func TestListRestoreTasksBatchesLongIDLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The order of the batches, then the API's order inside each batch.
-	batches := batchIDs(mustClean(t, ids))
-	if len(batches) != 3 {
+	if batches := batchIDs(mustClean(t, ids)); len(batches) != 3 {
 		t.Fatalf("%d batches", len(batches))
 	}
-	for _, b := range batches {
-		sorted := slices.Clone(b)
-		slices.Sort(sorted) // the fake answers in its own (sorted) order
-		want = append(want, sorted...)
-	}
-	if !slices.Equal(taskIDs(l.Tasks), want) || l.TotalElements != 134 {
-		t.Errorf("got %d tasks, total %d", len(l.Tasks), l.TotalElements)
+	if want := mustClean(t, ids); !slices.Equal(taskIDs(l.Tasks), want) || l.TotalElements != 134 {
+		t.Errorf("got %d tasks (%v...), total %d; want the order of ids", len(l.Tasks), taskIDs(l.Tasks)[:min(3, len(l.Tasks))], l.TotalElements)
 	}
 	for _, q := range fake.queries {
 		if len(q) > 2000 {
 			t.Errorf("query of %d bytes", len(q))
+		}
+	}
+}
+
+// The same rule with one batch, with an id the API does not know, and for a single page.
+func TestListRestoreTasksInTheOrderOfIDs(t *testing.T) {
+	fake := newFakeDBS(t, 30)
+	ids := []string{fake.ids[20], "nosuchid", fake.ids[3], fake.ids[11], fake.ids[3]}
+	want := []string{fake.ids[20], fake.ids[3], fake.ids[11]}
+	c, _ := newTestClient(t, fake, nil)
+	l, err := c.ListRestoreTasks(context.Background(), Query{RestoreTaskIDs: ids})
+	if err != nil || !slices.Equal(taskIDs(l.Tasks), want) || l.TotalElements != 3 {
+		t.Fatalf("%v: %v", err, l)
+	}
+	l, err = c.ListRestoreTasksPage(context.Background(), Query{RestoreTaskIDs: ids}, 0)
+	if err != nil || !slices.Equal(taskIDs(l.Tasks), want) {
+		t.Fatalf("one page: %v: %v", err, l)
+	}
+}
+
+// A task that was not asked for is not an answer to the question: the read fails.
+func TestListRestoreTasksRefusesTasksNotAskedFor(t *testing.T) {
+	fake := newFakeDBS(t, 30)
+	fake.hook = func(w http.ResponseWriter, r *http.Request, page, nth int) bool {
+		writePage(w, page, 100, 2, 1, []string{fake.ids[1], fake.ids[2]}) // RestoreTaskId ignored
+		return true
+	}
+	c, _ := newTestClient(t, fake, nil)
+	for name, read := range map[string]func() (*Listing, error){
+		"listing": func() (*Listing, error) {
+			return c.ListRestoreTasks(context.Background(), Query{RestoreTaskIDs: fake.ids[1:2]})
+		},
+		"page": func() (*Listing, error) {
+			return c.ListRestoreTasksPage(context.Background(), Query{RestoreTaskIDs: fake.ids[1:2]}, 0)
+		},
+	} {
+		l, err := read()
+		if err == nil || l != nil || !strings.Contains(err.Error(), "restore task s00002 was not asked for") || !strings.Contains(err.Error(), "REQ-0") {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }

@@ -24,7 +24,8 @@ func (q Query) asksForNoTasks(ids []string) bool { return q.RestoreTaskIDs != ni
 
 // Listing is the result of reading a query.
 type Listing struct {
-	// Tasks in the API's order, each restore task id at most once.
+	// Tasks in the API's order, or in the order of RestoreTaskIDs when the query has them; each restore
+	// task id once.
 	Tasks []RestoreTask
 	// TotalElements is the API's count for the server-side query (before any client-side filter).
 	TotalElements int64

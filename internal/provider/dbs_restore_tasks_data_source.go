@@ -92,7 +92,9 @@ func dbsRestoreTasksSchema() schema.Schema {
 				MarkdownDescription: "Restore job IDs to read (`RestoreTaskId`). Conflicts with `backup_plan_id`. " +
 					"An empty list (`ids = []`, e.g. from an empty variable) asks about no job: `tasks`, `ids` and `names` are empty, " +
 					"`total_count` is `0`, and no request is sent. IDs that name no job are left out of `tasks`, and the read warns with them. " +
-					"After the read: the IDs of the jobs in `tasks`, in the same order.",
+					"An ID given twice is asked for once; the IDs are sent in batches of at most 50 (and 1,500 characters) per request. " +
+					"After the read: the IDs of the jobs in `tasks`, in the same order, which is the order the IDs were given in " +
+					"(the first time each appears), for any number of IDs.",
 				Validators: []validator.List{listvalidator.NoNullValues(), listvalidator.ValueStringsAre(
 					stringvalidator.LengthAtLeast(1),
 					stringvalidator.RegexMatches(regexp.MustCompile(`^[^,\s]+$`), "must not contain commas or spaces"),
@@ -165,13 +167,19 @@ func dbsRestoreTasksSchema() schema.Schema {
 				MarkdownDescription: "`names[i]` is the name of the job `ids[i]`; `null` where the API gives none.",
 			},
 			"total_count": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "The API's count (`TotalElements`) of restore jobs for the query it was sent, before `status` and `name_regex` filter them.",
+				Computed: true,
+				MarkdownDescription: "The number of restore jobs the query matched, before `status` and `name_regex` filter them: the API's count (`TotalElements`), " +
+					"which the provider checks against the jobs it reads, so that without `page_number` it is the number of jobs read. " +
+					"With `ids` sent in several batches, the sum of the batches' counts. With `page_number`, the API's count for the whole query, not only that page.",
 			},
 			"tasks": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "The restore jobs, in the API's order, each once. Every field of `RestoreTaskDetail` under its snake_case name; a field the API leaves out is `null`.",
-				NestedObject:        schema.NestedAttributeObject{Attributes: taskAttrs},
+				Computed: true,
+				MarkdownDescription: "The restore jobs, each once: in the API's order, or, with `ids`, in the order of `ids`. " +
+					"A job the API lists twice in one read (as when jobs are created while the pages are read) is never dropped: " +
+					"the listing is read again from its first page (with `page_number`, that page), up to 3 times, and if the API still repeats a job the read fails, naming it; " +
+					"the same holds for every `page_size`. A job without a `RestoreTaskId` fails the read. " +
+					"Every field of `RestoreTaskDetail` under its snake_case name; a field the API leaves out is `null`.",
+				NestedObject: schema.NestedAttributeObject{Attributes: taskAttrs},
 			},
 		},
 	}

@@ -141,12 +141,13 @@ data "alicloud_dbs_restore_tasks" "all" {
 	})
 }
 
-// ids are sent as one comma-separated RestoreTaskId; afterwards ids holds the tasks returned.
+// ids are sent as one comma-separated RestoreTaskId; afterwards ids holds the tasks returned, in the
+// order of ids.
 func TestDbsRestoreTasksDataSource_ids(t *testing.T) {
 	tasks := emulator.Generate(60, 5)
 	e := startEmulator(t, tasks)
 	asked := []string{tasks[40].ID(), tasks[3].ID(), "rdoesnotexist"}
-	want := []emulator.Task{tasks[3], tasks[40]} // the API's order
+	want := []emulator.Task{tasks[40], tasks[3]} // the order of ids, not the API's
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{{
@@ -157,7 +158,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectTasks(allTasks, want),
 				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("ids"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.StringExact(tasks[3].ID()), knownvalue.StringExact(tasks[40].ID()),
+					knownvalue.StringExact(tasks[40].ID()), knownvalue.StringExact(tasks[3].ID()),
 				})),
 			},
 			Check: func(*terraform.State) error {
@@ -716,4 +717,75 @@ func mustString(t *testing.T, task emulator.Task, field string) string {
 		t.Fatalf("task %s has no %s", task.ID(), field)
 	}
 	return s
+}
+
+// With ids, tasks come in the order the ids are written (first occurrence) for any number of ids: more
+// than one batch of 50 is not read back as the batches concatenated in the API's order.
+func TestDbsRestoreTasksDataSource_idsOrder(t *testing.T) {
+	tasks := emulator.Generate(400, 23)
+	e := startEmulator(t, tasks)
+	var ids []string
+	var want []emulator.Task
+	for i := len(tasks) - 1; i >= 0; i -= 7 { // 58 ids, from the end of the API's order to its start
+		ids = append(ids, tasks[i].ID())
+		want = append(want, tasks[i])
+	}
+	for i := 1; i < len(tasks); i += 11 { // more, in the API's order, between those above
+		if i%7 != (len(tasks)-1)%7 {
+			ids = append(ids, tasks[i].ID())
+			want = append(want, tasks[i])
+		}
+	}
+	ids = append(ids, ids[3]) // asked twice, listed once, at its first place
+	quoted, _ := json.Marshal(ids)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(e, "") + fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  ids       = %s
+  page_size = 20
+}`, quoted),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectTasks(allTasks, want),
+				statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("total_count"), knownvalue.Int64Exact(int64(len(want)))),
+			},
+		}},
+	})
+}
+
+// One rule for a restore job the API lists twice, whatever page_size: it is never dropped (it took the
+// place of a job that was then not read); the list is read again, and a repeat that persists fails the
+// read, naming the job. total_count is then always the number of jobs in tasks.
+func TestDbsRestoreTasksDataSource_taskListedTwice(t *testing.T) {
+	tasks := emulator.Generate(40, 29)
+	for _, size := range []int{1, 10} {
+		t.Run(fmt.Sprintf("page_size %d, once", size), func(t *testing.T) {
+			e := startEmulator(t, tasks)
+			// Request 1 is page 0, which the fault leaves alone; request 2 is a later page.
+			e.SetFaults(emulator.Faults{RepeatTask: emulator.Pick{First: 2}})
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: providerBlock(e, "") + fmt.Sprintf("\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  page_size = %d\n}\n", size),
+					ConfigStateChecks: []statecheck.StateCheck{
+						expectTasks(allTasks, tasks),
+						statecheck.ExpectKnownValue(allTasks, tfjsonpath.New("total_count"), knownvalue.Int64Exact(40)),
+					},
+					Check: func(*terraform.State) error {
+						if faultsServed(e) != 1 {
+							return fmt.Errorf("%d faults served, want 1", faultsServed(e))
+						}
+						return nil
+					},
+				}},
+			})
+		})
+		t.Run(fmt.Sprintf("page_size %d, always", size), func(t *testing.T) {
+			e := startEmulator(t, tasks)
+			e.SetFaults(emulator.Faults{RepeatTask: emulator.Always})
+			expectFastFailure(t, providerBlock(e, "")+fmt.Sprintf("\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  page_size = %d\n}\n", size),
+				`(?s)Unable to read DBS restore tasks.*4 times in a row \(last: restore task r\S+ was listed on page \d+ and again on page \d+\)`, 30*time.Second)
+		})
+	}
 }
