@@ -31,7 +31,7 @@ var (
 func newDbsRestoreTasksDataSource() datasource.DataSource { return &dbsRestoreTasksDataSource{} }
 
 type dbsRestoreTasksDataSource struct {
-	client *dbs.Client
+	data *providerData
 }
 
 // dbsRestoreTasksDataSourceModel is the data source's configuration and state. `tasks` stays a
@@ -241,7 +241,7 @@ func (d *dbsRestoreTasksDataSource) Configure(_ context.Context, req datasource.
 			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
 		return
 	}
-	d.client = data.client
+	d.data = data
 }
 
 func (d *dbsRestoreTasksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -250,7 +250,7 @@ func (d *dbsRestoreTasksDataSource) Read(ctx context.Context, req datasource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	result, diags := readRestoreTasks(ctx, d.client, cfg)
+	result, diags := readRestoreTasks(ctx, d.data, cfg)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -269,9 +269,9 @@ type restoreTasksResult struct {
 
 // readRestoreTasks is the whole read behind the data source, shared by every way its state is written:
 // configuration → query → every page (or one) → client-side filters → output_file.
-func readRestoreTasks(ctx context.Context, client *dbs.Client, cfg dbsRestoreTasksDataSourceModel) (*restoreTasksResult, diag.Diagnostics) {
+func readRestoreTasks(ctx context.Context, data *providerData, cfg dbsRestoreTasksDataSourceModel) (*restoreTasksResult, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	if client == nil {
+	if data == nil || data.client == nil {
 		diags.AddError("Unconfigured provider", "The provider was not configured before the data source was read. Please report this issue to the provider developers.")
 		return nil, diags
 	}
@@ -284,12 +284,12 @@ func readRestoreTasks(ctx context.Context, client *dbs.Client, cfg dbsRestoreTas
 	var listing *dbs.Listing
 	var err error
 	if cfg.PageNumber.IsNull() {
-		listing, err = client.ListRestoreTasks(ctx, q)
+		listing, err = data.client.ListRestoreTasks(ctx, q)
 	} else {
-		listing, err = client.ListRestoreTasksPage(ctx, q, int(cfg.PageNumber.ValueInt64()))
+		listing, err = data.client.ListRestoreTasksPage(ctx, q, int(cfg.PageNumber.ValueInt64()))
 	}
 	if err != nil {
-		diags.Append(readErrorDiagnostic(err))
+		diags.Append(readErrorDiagnostic(err, data.endpointFrom))
 		return nil, diags
 	}
 

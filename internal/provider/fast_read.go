@@ -83,7 +83,7 @@ func (s *protocol6Server) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 	if diags.HasError() {
 		return failed()
 	}
-	result, readDiags := readRestoreTasks(ctx, data.client, cfg)
+	result, readDiags := readRestoreTasks(ctx, data, cfg)
 	diags.Append(readDiags...)
 	if diags.HasError() {
 		return failed()

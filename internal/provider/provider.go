@@ -168,6 +168,8 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 // providerData is what Configure hands to data sources: one client per provider configuration.
 type providerData struct {
 	client *dbs.Client
+	// endpointFrom says where the client's endpoint came from, for errors that blame the endpoint.
+	endpointFrom string
 }
 
 func (p *alicloudProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -181,7 +183,7 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 	}
 
 	region := p.region(cfg)
-	endpoint, diags := p.dbsEndpoint(cfg, region)
+	endpoint, endpointFrom, diags := p.dbsEndpoint(cfg, region)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -221,7 +223,7 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 		resp.Diagnostics.AddError("Unable to create the DBS client", err.Error())
 		return
 	}
-	data := &providerData{client: client}
+	data := &providerData{client: client, endpointFrom: endpointFrom}
 	p.configured.Store(data)
 	resp.DataSourceData = data
 	resp.ResourceData = data
@@ -299,10 +301,10 @@ func addSettingError(diags *diag.Diagnostics, s setting, summary, detail string)
 	diags.AddError(summary, detail)
 }
 
-// dbsEndpoint chooses the base URL: an override (block, then environment) or the region's host. A region
-// the endpoint table does not know gets its regional host and a warning that says how to override it.
-func (p *alicloudProvider) dbsEndpoint(cfg providerModel, region setting) (string, diag.Diagnostics) {
-	var diags diag.Diagnostics
+// dbsEndpoint chooses the base URL: an override (block, then environment) or the region's host, and says
+// where it came from. A region the endpoint table does not know gets its regional host and a warning that
+// says how to override it.
+func (p *alicloudProvider) dbsEndpoint(cfg providerModel, region setting) (endpoint, from string, diags diag.Diagnostics) {
 	scheme := "https"
 	if strings.EqualFold(cfg.Protocol.ValueString(), "HTTP") {
 		scheme = "http"
@@ -316,20 +318,24 @@ func (p *alicloudProvider) dbsEndpoint(cfg providerModel, region setting) (strin
 		if err != nil {
 			addSettingError(&diags, override, "Invalid DBS endpoint", fmt.Sprintf("The DBS endpoint from %s %s.", override.source, err))
 		}
-		return endpoint, diags
+		from = override.source
+		if !strings.Contains(override.value, "://") {
+			from += ", which has no scheme, so protocol chose " + scheme
+		}
+		return endpoint, from, diags
 	}
 
 	if region.value == "" {
 		diags.AddAttributeError(path.Root("region"), "Unable to choose the DBS endpoint", "no region is set, so the DBS endpoint cannot be chosen. "+
 			"Set region in the provider block (or ALICLOUD_REGION / ALIBABA_CLOUD_REGION, or region_id in the aliyun CLI profile in use), or set endpoints.dbs.")
-		return "", diags
+		return "", "", diags
 	}
 	host, known := dbs.EndpointForRegion(region.value)
 	switch {
 	case host == "":
 		addSettingError(&diags, region, "Invalid region", fmt.Sprintf("%q (from %s) is not a region ID such as cn-hangzhou: "+
 			"lower-case letters, digits and hyphens.", region.value, region.source))
-		return "", diags
+		return "", "", diags
 	case !known:
 		detail := fmt.Sprintf("The region %q (from %s) is not in this provider's DBS endpoint table, so DBS is asked at %s, "+
 			"the pattern of regional hosts. If DBS has another endpoint in that region, set endpoints.dbs (or ALIBABA_CLOUD_ENDPOINT_DBS) "+
@@ -341,7 +347,8 @@ func (p *alicloudProvider) dbsEndpoint(cfg providerModel, region setting) (strin
 			diags.AddWarning("Unknown region", detail)
 		}
 	}
-	return scheme + "://" + host, diags
+	from = fmt.Sprintf("the region %s (from %s), as endpoints.dbs is not set; protocol chose %s", region.value, region.source, scheme)
+	return scheme + "://" + host, from, diags
 }
 
 // dbsEndpointURL turns endpoints.dbs into a base URL: "host[:port]" is reached with scheme, a URL with its

@@ -23,18 +23,22 @@ func TestProvider_dbsEndpoint(t *testing.T) {
 		want     string
 		wantErr  string
 		wantWarn string
+		wantFrom string // where the endpoint came from, as read errors say; checked when set
 	}{
-		{name: "central region", region: "cn-shanghai", want: "https://dbs-api.cn-hangzhou.aliyuncs.com"},
+		{name: "central region", region: "cn-shanghai", want: "https://dbs-api.cn-hangzhou.aliyuncs.com",
+			wantFrom: "the region cn-shanghai (from region in the provider block), as endpoints.dbs is not set; protocol chose https"},
 		{name: "region with its own host", region: "ap-southeast-1", want: "https://dbs-api.ap-southeast-1.aliyuncs.com"},
 		{name: "region from ALICLOUD_REGION first", env: map[string]string{"ALICLOUD_REGION": "eu-central-1", "ALIBABA_CLOUD_REGION": "cn-chengdu"}, want: "https://dbs-api.eu-central-1.aliyuncs.com"},
 		{name: "region from ALIBABA_CLOUD_REGION", env: map[string]string{"ALIBABA_CLOUD_REGION": "cn-chengdu"}, want: "https://dbs-api.cn-chengdu.aliyuncs.com"},
 		{name: "block region beats the environment", region: "me-east-1", env: map[string]string{"ALICLOUD_REGION": "eu-central-1"}, want: "https://dbs-api.me-east-1.aliyuncs.com"},
 		{name: "HTTP", region: "cn-hangzhou", protocol: "HTTP", want: "http://dbs-api.cn-hangzhou.aliyuncs.com"},
 		{name: "override host and port", block: "dbs.example.internal:8443", want: "https://dbs.example.internal:8443"},
-		{name: "override with a scheme is taken as is", block: "http://127.0.0.1:8080/", protocol: "HTTPS", want: "http://127.0.0.1:8080"},
+		{name: "override with a scheme is taken as is", block: "http://127.0.0.1:8080/", protocol: "HTTPS", want: "http://127.0.0.1:8080",
+			wantFrom: "endpoints.dbs in the provider block"},
 		{name: "block override beats the environment", block: "a.example", env: map[string]string{"ALIBABA_CLOUD_ENDPOINT_DBS": "b.example"}, want: "https://a.example"},
 		{name: "ALIBABA_CLOUD_ENDPOINT_DBS before DBS_ENDPOINT", env: map[string]string{"ALIBABA_CLOUD_ENDPOINT_DBS": "b.example", "DBS_ENDPOINT": "c.example"}, want: "https://b.example"},
-		{name: "DBS_ENDPOINT", env: map[string]string{"DBS_ENDPOINT": "c.example"}, want: "https://c.example"},
+		{name: "DBS_ENDPOINT", env: map[string]string{"DBS_ENDPOINT": "c.example"}, want: "https://c.example",
+			wantFrom: "the environment variable DBS_ENDPOINT, which has no scheme, so protocol chose https"},
 		{name: "override beats the region", region: "cn-hangzhou", block: "a.example", want: "https://a.example"},
 		{name: "no region, no override", wantErr: "no region is set"},
 		{name: "malformed region", env: map[string]string{"ALICLOUD_REGION": "Hang Zhou"}, wantErr: `"Hang Zhou" (from the environment variable ALICLOUD_REGION) is not a region ID`},
@@ -61,7 +65,7 @@ func TestProvider_dbsEndpoint(t *testing.T) {
 			if c.block != "" {
 				cfg.Endpoints = &endpointsModel{DBS: types.StringValue(c.block)}
 			}
-			got, diags := p.dbsEndpoint(cfg, p.region(cfg))
+			got, from, diags := p.dbsEndpoint(cfg, p.region(cfg))
 			var errs, warnings []string
 			for _, d := range diags {
 				if d.Severity() == diag.SeverityError {
@@ -79,6 +83,8 @@ func TestProvider_dbsEndpoint(t *testing.T) {
 				t.Fatalf("endpoint %q, want %q", got, c.want)
 			case c.wantWarn == "" && len(warnings) > 0, c.wantWarn != "" && (len(warnings) != 1 || !strings.Contains(warnings[0], c.wantWarn)):
 				t.Fatalf("warnings %q, want %q", warnings, c.wantWarn)
+			case c.wantFrom != "" && from != c.wantFrom:
+				t.Fatalf("from %q, want %q", from, c.wantFrom)
 			}
 			if strings.Contains(strings.Join(errs, " "), "hunter2") {
 				t.Fatalf("an error repeats the endpoint's password: %q", errs)
@@ -191,7 +197,7 @@ func TestProvider_dbsEndpointFromProfile(t *testing.T) {
 			if c.profile != "" {
 				cfg.Profile = types.StringValue(c.profile)
 			}
-			got, diags := p.dbsEndpoint(cfg, p.region(cfg))
+			got, _, diags := p.dbsEndpoint(cfg, p.region(cfg))
 			if c.want == "" {
 				if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "region_id in the aliyun CLI profile in use") {
 					t.Fatalf("endpoint %q, diagnostics %v; want the no-region error", got, diags)

@@ -11,21 +11,27 @@ import (
 
 // readErrorDiagnostic words a failed read of the restore tasks: the client's error as it is (page, code,
 // message, request id), then, for the failures a provider argument decides (the endpoint, its scheme, a
-// timeout), which argument to look at. The client knows none of Terraform's names; this is where they
-// are put in.
-func readErrorDiagnostic(err error) diag.Diagnostic {
+// timeout), which argument to look at. endpointFrom says where the endpoint came from (see dbsEndpoint).
+// The client knows none of Terraform's names; this is where they are put in.
+func readErrorDiagnostic(err error, endpointFrom string) diag.Diagnostic {
 	detail := err.Error()
-	if advice := readErrorAdvice(err); advice != "" {
+	if advice := readErrorAdvice(err, endpointOrigin(endpointFrom)); advice != "" {
 		detail += "\n\n" + advice
 	}
 	return diag.NewErrorDiagnostic("Unable to read DBS restore tasks", detail)
 }
 
-// endpointOrigin says where the provider takes the DBS endpoint from, for advice about it.
-const endpointOrigin = "The DBS endpoint is `endpoints.dbs` (else `ALIBABA_CLOUD_ENDPOINT_DBS`, else `DBS_ENDPOINT`) " +
-	"when set, else the host of `region`, reached with `protocol`."
+// endpointOrigin says where the DBS endpoint came from, for advice about it: from, when Configure said,
+// else where the provider looks for it.
+func endpointOrigin(from string) string {
+	if from != "" {
+		return "The DBS endpoint came from " + from + "."
+	}
+	return "The DBS endpoint is `endpoints.dbs` (else `ALIBABA_CLOUD_ENDPOINT_DBS`, else `DBS_ENDPOINT`) " +
+		"when set, else the host of `region`, reached with `protocol`."
+}
 
-func readErrorAdvice(err error) string {
+func readErrorAdvice(err error, endpointOrigin string) string {
 	var endpoint *dbs.EndpointError
 	var timeout *dbs.TimeoutError
 	switch {
@@ -33,7 +39,7 @@ func readErrorAdvice(err error) string {
 		switch endpoint.Problem {
 		case dbs.NoSuchHost:
 			return fmt.Sprintf("DNS answered that %s does not exist, which waiting does not change, so the read was not retried. %s "+
-				"Check them for a typo; for a region this provider does not know, set `endpoints.dbs` to the region's DBS host.",
+				"Check it for a typo; for a region this provider does not know, set `endpoints.dbs` to the region's DBS host.",
 				endpoint.Address, endpointOrigin)
 		case dbs.ConnectionRefused:
 			return fmt.Sprintf("Nothing accepts connections at %s, so the read was not retried. %s "+

@@ -74,7 +74,7 @@ provider "alicloud" {
     dbs = "https://%s"
   }
 }`, testAccessKey, testSecretKey, host)),
-		`(?s)Unable to read DBS restore tasks.*the host `+host+` does not exist.*DNS answered that `+host+` does not exist.*endpoints.dbs.*region`, 10*time.Second)
+		`(?s)Unable to read DBS restore tasks.*the host `+host+` does not exist.*DNS answered that `+host+` does not exist.*came from endpoints.dbs in the provider block.*region`, 10*time.Second)
 }
 
 // An endpoint that speaks the other scheme fails within seconds, saying which scheme it speaks and
@@ -108,7 +108,7 @@ provider "alicloud" {
 		"https:// to an HTTP endpoint": {block("https://"+plainHost, ""),
 			`it speaks http://, not https://.*https://` + plainHost + ` speaks plain HTTP, not HTTPS.*endpoints.dbs.*http://HOST:PORT.*protocol = "HTTP"`},
 		"protocol left at HTTPS for an HTTP endpoint": {block(plainHost, ""),
-			`it speaks http://, not https://.*endpoints.dbs.*protocol = "HTTP"`},
+			`it speaks http://, not https://.*protocol = "HTTP".*came from endpoints.dbs in the provider block, which has no scheme, so protocol chose https`},
 		"http:// to a TLS endpoint": {block("http://"+tlsHost, ""),
 			`it speaks https://, not http://.*http://` + tlsHost + ` speaks HTTPS, not plain HTTP.*endpoints.dbs.*https://HOST:PORT.*protocol`},
 		"protocol HTTP for a TLS endpoint": {block(tlsHost, `protocol = "HTTP"`),
