@@ -308,7 +308,12 @@ func TestLatencyAndInFlight(t *testing.T) {
 func TestForeignAnswersAndRedirects(t *testing.T) {
 	s, base := newTestServer(t, Generate(5, 1))
 	noRedirects := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	do := func() (*http.Response, string) {
+	// answer is what a response said; do reads it whole and closes it.
+	type answer struct {
+		StatusCode int
+		Header     http.Header
+	}
+	do := func() (answer, string) {
 		t.Helper()
 		res, err := noRedirects.Do(build(t, base, req{}))
 		if err != nil {
@@ -316,7 +321,7 @@ func TestForeignAnswersAndRedirects(t *testing.T) {
 		}
 		defer res.Body.Close()
 		body, _ := io.ReadAll(res.Body)
-		return res, string(body)
+		return answer{res.StatusCode, res.Header}, string(body)
 	}
 	portal := "<html><title>Sign in</title></html>"
 	s.SetFaults(Faults{Foreign: Always, ForeignContentType: "text/html", ForeignBody: portal, Forbidden: Always})

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,22 +76,18 @@ func planDiagnosticsIn(t *testing.T, dir, config string, env ...string) ([]cliDi
 	return diags, code
 }
 
-// sharedCLI is cliWithProvider built once for the whole test binary: building the provider for every
-// test would cost more than the tests themselves. Its files are removed when the tests end (TestMain).
+// sharedCLI is cliWithProvider built once for the whole test binary, in the directory TestMain made
+// for it: building the provider for every test would cost more than the tests themselves.
 func sharedCLI(t *testing.T) *terraformCLI {
 	t.Helper()
 	sharedCLIOnce.Do(func() {
-		sharedCLIDir, sharedCLIErr = os.MkdirTemp("", "provider-cli-")
-		if sharedCLIErr != nil {
-			return
-		}
-		sharedCLIValue, sharedCLIErr = buildCLI(t.Context(), sharedCLIDir)
+		sharedCLIValue, sharedCLIErr = buildCLI(context.Background(), sharedCLIDir)
 	})
+	if errors.Is(sharedCLIErr, errNoTerraform) {
+		t.Skip(sharedCLIErr.Error())
+	}
 	if sharedCLIErr != nil {
 		t.Fatal(sharedCLIErr)
-	}
-	if sharedCLIValue == nil {
-		t.Skip("no terraform binary: set TF_ACC_TERRAFORM_PATH or put terraform on PATH")
 	}
 	return sharedCLIValue
 }
@@ -99,15 +96,9 @@ var (
 	sharedCLIOnce  sync.Once
 	sharedCLIValue *terraformCLI
 	sharedCLIErr   error
-	sharedCLIDir   string
+	// sharedCLIDir is set by TestMain, which removes it when the tests end.
+	sharedCLIDir string
 )
-
-// removeSharedCLI deletes what sharedCLI built; TestMain calls it.
-func removeSharedCLI() {
-	if sharedCLIDir != "" {
-		_ = os.RemoveAll(sharedCLIDir)
-	}
-}
 
 // diagnosticsOf keeps the diagnostics of one severity.
 func diagnosticsOf(diags []cliDiagnostic, severity string) []cliDiagnostic {

@@ -57,7 +57,11 @@ func runWithTestTrust(m *testing.M) int {
 		return 1
 	}
 	defer cleanup()
-	defer removeSharedCLI()
+	if sharedCLIDir, err = os.MkdirTemp("", "provider-tests-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(sharedCLIDir)
 	return m.Run()
 }
 

@@ -574,23 +574,26 @@ type terraformCLI struct {
 func cliWithProvider(t *testing.T) *terraformCLI {
 	t.Helper()
 	cli, err := buildCLI(t.Context(), t.TempDir())
+	if errors.Is(err, errNoTerraform) {
+		t.Skip(err.Error())
+	}
 	if err != nil {
 		t.Fatal(err)
-	}
-	if cli == nil {
-		t.Skip("no terraform binary: set TF_ACC_TERRAFORM_PATH or put terraform on PATH")
 	}
 	return cli
 }
 
+// errNoTerraform is buildCLI's error on a machine without a terraform binary; tests skip on it.
+var errNoTerraform = errors.New("no terraform binary: set TF_ACC_TERRAFORM_PATH or put terraform on PATH")
+
 // buildCLI builds the provider into dir and writes there a CLI configuration whose dev_overrides point
-// both registries' addresses of the provider at it. It returns nil without a terraform binary.
+// both registries' addresses of the provider at it.
 func buildCLI(ctx context.Context, dir string) (*terraformCLI, error) {
 	binary := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if binary == "" {
 		var err error
 		if binary, err = exec.LookPath("terraform"); err != nil {
-			return nil, nil //nolint:nilnil // no terraform: the caller skips
+			return nil, errNoTerraform
 		}
 	}
 	bin := filepath.Join(dir, "bin")
