@@ -25,12 +25,15 @@ const (
 	maxBodyBytes = 1 << 20
 )
 
-// commonParams are the RPC signature's own parameters (and RegionId, which SDKs add to every call); they
-// are not the action's parameters.
+// commonParams are not an action's parameters, and every action accepts them: the RPC signature's own
+// parameters, RegionId (alibaba-cloud-sdk-go adds it to every call), and the caller parameters the gateway
+// reads for every product, which the official SDKs' request models carry (DBS's DescribeRestoreTaskList
+// model has OwnerId) and send when a user sets them.
 var commonParams = map[string]bool{
 	"AccessKeyId": true, "Action": true, "Format": true, "SignatureMethod": true, "SignatureNonce": true,
 	"SignatureVersion": true, "SignatureType": true, "Timestamp": true, "Version": true, "SecurityToken": true,
 	"Signature": true, "RegionId": true,
+	"OwnerId": true, "OwnerAccount": true, "ResourceOwnerId": true, "ResourceOwnerAccount": true,
 }
 
 // param is one decoded request parameter.

@@ -39,8 +39,10 @@
 //
 // Parameters BackupPlanId, RestoreTaskId (comma-separated), PageSize (1–100, default 30), PageNum (0 to
 // 2^31-1, default 0), ClientToken, StartTimestamp and EndTimestamp (UNIX ms, inclusive, on
-// RestoreTaskCreateTime); an empty value counts as absent. Common signature parameters and RegionId are
-// allowed beside them; any other parameter is a 400 InvalidParameter gateway error. A bad value answers
+// RestoreTaskCreateTime); an empty value counts as absent. Every action also accepts the common
+// parameters: the RPC signature's own, RegionId, and the caller parameters OwnerId, OwnerAccount,
+// ResourceOwnerId and ResourceOwnerAccount that the official SDKs' request models carry; any other
+// parameter is a 400 InvalidParameter gateway error. A bad value answers
 // HTTP 400 {"HttpStatusCode":400,"RequestId",...,"Success":false,"ErrCode":"Param.NotValid","ErrMessage":
 // "The specified parameter PageSize value is not valid."}; BackupPlanId with RestoreTaskId answers the
 // same with ErrCode Param.Conflict. Success is
