@@ -10,9 +10,9 @@ import (
 // InstallTestTrust prepares a test binary, from its TestMain and before any test makes a connection, to
 // reach emulators the way clients reach Alibaba Cloud. Go reads both settings once per process:
 //
-//   - TLS: it writes cert's PEM, after the roots the system trusts, to a file in a fresh directory and
-//     points SSL_CERT_FILE and SSL_CERT_DIR at them. STS is HTTPS only and credentials-go builds its
-//     client from the system roots; keeping those roots lets real-cloud tests run from the same binary.
+//   - TLS: it writes cert.TrustBundle to a file in a fresh directory and points SSL_CERT_FILE and
+//     SSL_CERT_DIR at them. STS is HTTPS only and credentials-go builds its client from the system
+//     roots; keeping those roots lets real-cloud tests run from the same binary.
 //   - The ECS metadata service: it serves proxy on a loopback port and points HTTP_PROXY at it, with
 //     NO_PROXY empty, so that requests for MetadataHost reach whichever emulator proxy targets. Loopback
 //     addresses never go through the proxy (Go's ProxyFromEnvironment), so emulators are reached directly.
@@ -24,7 +24,7 @@ func InstallTestTrust(cert Certificate, proxy *MetadataProxy) (cleanup func(), e
 		return nil, err
 	}
 	certFile := filepath.Join(dir, "emulator.pem")
-	if err := os.WriteFile(certFile, append(systemRoots(), cert.PEM...), 0o600); err != nil {
+	if err := os.WriteFile(certFile, cert.TrustBundle(), 0o600); err != nil {
 		return nil, errors.Join(err, os.RemoveAll(dir))
 	}
 	ps := httptest.NewServer(proxy)
@@ -42,6 +42,11 @@ func InstallTestTrust(cert Certificate, proxy *MetadataProxy) (cleanup func(), e
 		_ = os.RemoveAll(dir) // a temporary directory left behind is no test's failure
 	}, nil
 }
+
+// TrustBundle is the PEM bundle of the roots the system trusts followed by the certificate: a file that
+// SSL_CERT_FILE can name to trust the emulator without distrusting anything else (a pipeline that reaches
+// the emulator also reaches the Terraform Registry).
+func (c Certificate) TrustBundle() []byte { return append(systemRoots(), c.PEM...) }
 
 // systemRoots returns the PEM bundle the system trusts (the one SSL_CERT_FILE named, else Debian's,
 // else Red Hat's), or nothing when there is none.
