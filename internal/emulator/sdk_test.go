@@ -151,3 +151,34 @@ func TestOfficialSDK_alibabaCloudSDKGo(t *testing.T) {
 		})
 	}
 }
+
+// AssumeRoleWithOIDC is not signed (AuthType Anonymous): by default darabonba-openapi then names the action
+// and version in x-acs-action and x-acs-version headers only, as ACS3 does, and RPC 1.0 names them in the
+// query.
+func TestOfficialSDK_darabonbaAssumeRoleWithOIDC(t *testing.T) {
+	s, base := newTestServer(t, nil)
+	s.AddRole(testRole, Role{OIDCProviderArn: testProvider, OIDCToken: testOIDC})
+	for _, algorithm := range []string{"", "v2"} {
+		cfg := &openapi.Config{Endpoint: dara.String(strings.TrimPrefix(base, "http://")), Protocol: dara.String("http")}
+		if algorithm != "" {
+			cfg.SignatureAlgorithm = dara.String(algorithm)
+		}
+		client, err := openapi.NewClient(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := rpcParams(assumeRoleWithOIDCAction, STSVersion)
+		params.AuthType = dara.String("Anonymous")
+		out, err := client.CallApi(params, &openapi.OpenApiRequest{Query: map[string]*string{
+			"RoleArn": dara.String(testRole), "OIDCProviderArn": dara.String(testProvider), "OIDCToken": dara.String(testOIDC),
+			"RoleSessionName": dara.String("sdk-oidc"),
+		}}, &dara.RuntimeOptions{})
+		if err != nil {
+			t.Fatalf("SignatureAlgorithm %q: %v", algorithm, err)
+		}
+		body, _ := out["body"].(map[string]any)
+		if creds, _ := body["Credentials"].(map[string]any); creds["AccessKeyId"] == nil {
+			t.Errorf("SignatureAlgorithm %q: AssumeRoleWithOIDC answered %v", algorithm, out)
+		}
+	}
+}

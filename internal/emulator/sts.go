@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base64"
@@ -164,9 +165,13 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 	s.serveAPI(w, r)
 }
 
-// requestAction peeks at the Action parameter in the query or a form body, leaving the body readable.
+// requestAction peeks at the action a request names: the Action parameter in the query or a form body
+// (RPC), else the x-acs-action header (ACS3, which SDKs send unsigned too). It leaves the body readable.
 func requestAction(r *http.Request) string {
 	if a := r.URL.Query().Get("Action"); a != "" {
+		return a
+	}
+	if a := r.Header.Get("x-acs-action"); a != "" {
 		return a
 	}
 	if r.Method != http.MethodPost || r.Body == nil {
@@ -322,7 +327,8 @@ func (s *Server) serveAssumeRoleWithOIDC(w http.ResponseWriter, r *http.Request)
 		}
 		p[kv.key] = kv.value
 	}
-	c.rec.Version = p["Version"]
+	// Named as RPC names them, in parameters, or as ACS3 does, in x-acs-* headers.
+	c.rec.Version = cmp.Or(p["Version"], r.Header.Get("x-acs-version"))
 	if c.rec.Version != STSVersion {
 		c.writeSTSError(gatewayError(400, CodeInvalidVersion, "Specified parameter Version is not valid: %s answers to %s, not %q.", assumeRoleWithOIDCAction, STSVersion, c.rec.Version))
 		return
@@ -331,7 +337,7 @@ func (s *Server) serveAssumeRoleWithOIDC(w http.ResponseWriter, r *http.Request)
 		c.writeSTSError(gatewayError(400, CodeInvalidParameter, "This emulator answers only Format=JSON, not %q.", f))
 		return
 	}
-	if ts := p["Timestamp"]; ts != "" {
+	if ts := cmp.Or(p["Timestamp"], r.Header.Get("x-acs-date")); ts != "" {
 		if _, err := time.Parse(timestampLayout, ts); err != nil {
 			c.writeSTSError(gatewayError(400, CodeTimestampFormat, "The timestamp %q is not in the format %s.", ts, timestampLayout))
 			return
