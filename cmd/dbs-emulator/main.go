@@ -1,15 +1,36 @@
-// Command dbs-emulator serves the DBS emulator (internal/emulator) over HTTP for manual runs and demos.
-// It prints one line, the base URL, and serves until SIGINT or SIGTERM.
+// Command dbs-emulator serves the DBS emulator (internal/emulator) for demos and for testing Terraform
+// configurations offline, in a pipeline: a stand-in for Alibaba Cloud's API gateway in front of Database
+// Backup Service, STS, the ECS metadata service and credentials URIs, with the restore jobs of a JSON file
+// (or generated ones), the keys and roles given on the command line, and faults on request.
 //
-//	dbs-emulator [-addr 127.0.0.1:0] [-tasks 250] [-seed 1] [-data tasks.json] [-latency 0]
-//	             [-access-key demo-access-key] [-secret-key demo-secret-key] [-security-token ""] [-v]
+//	go install github.com/seed-00b4a2d9/terraform-provider-alicloud/cmd/dbs-emulator@latest
+//	dbs-emulator -data restore-jobs.json            # prints http://127.0.0.1:PORT, serves until SIGINT/SIGTERM
+//	dbs-emulator -h                                 # every flag, by group
+//
+// The first line of standard output is the base URL, printed once the emulator accepts connections; a
+// pipeline waits for it, then points the provider there (ALIBABA_CLOUD_ENDPOINT_DBS, and the keys of
+// -access-key and -secret-key). The flags, by group:
+//
+//   - Serving: -addr (loopback only, unless -allow-non-loopback), -tls-ca-file (HTTPS with a certificate
+//     made at start, written with the system's roots to a file for SSL_CERT_FILE), -v.
+//   - Restore jobs: -data (a JSON array of RestoreTaskDetail objects, served as written), or -tasks and
+//     -seed (generated ones).
+//   - Credentials: -access-key, -secret-key, -security-token; -role (repeatable; AssumeRole, and
+//     AssumeRoleWithOIDC with its oidc-provider and oidc-token-file options), -instance-role (the ECS
+//     metadata service, reached with HTTP_PROXY set to the emulator's URL), -credentials-uri (repeatable).
+//   - Faults: -latency, and one flag per fault of emulator.Faults (-throttle, -server-error, -dbs-error,
+//     -forbidden, -truncate-body, -drop-connection, -shift-list, -absurd-totals, -oversize-page,
+//     -repeat-previous-page, -empty-page, -wrong-type), each taking the requests it hits (every=N, first=N,
+//     fraction=F[,seed=S], or all), with options such as -throttle-code.
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -22,62 +43,64 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
 		fmt.Fprintln(os.Stderr, "dbs-emulator:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
-	fs := flag.NewFlagSet("dbs-emulator", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:0", "address to listen on; port 0 picks a free one")
-	allowRemote := fs.Bool("allow-non-loopback", false, "allow -addr to name a host other than loopback (the emulator accepts demo keys: do not expose it)")
-	n := fs.Int("tasks", 250, "number of generated restore tasks (ignored with -data)")
-	seed := fs.Int64("seed", 1, "seed of the generated tasks")
-	data := fs.String("data", "", "JSON file holding an array of RestoreTaskDetail objects to serve instead of generated tasks")
-	accessKey := fs.String("access-key", "demo-access-key", "AccessKey id the emulator accepts")
-	secretKey := fs.String("secret-key", "demo-secret-key", "AccessKey secret the emulator accepts")
-	token := fs.String("security-token", "", "security token the key requires, making it a temporary (STS) key")
-	latency := fs.Duration("latency", 0, "delay added to every request")
-	verbose := fs.Bool("v", false, "log one line per request to stderr")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	if err := checkLoopback(*addr, *allowRemote); err != nil {
-		return err
-	}
-
-	tasks := emulator.Generate(*n, *seed)
-	if *data != "" {
-		var err error
-		if tasks, err = emulator.LoadTasksFile(*data); err != nil {
-			return err
-		}
-	}
-	opts := emulator.Options{
-		Keys:  map[string]emulator.Key{*accessKey: {Secret: *secretKey, SecurityToken: *token}},
-		Tasks: tasks,
-	}
-	if *verbose {
-		opts.Logf = log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds).Printf
-	}
-	srv := emulator.New(opts)
-	srv.SetLatency(*latency)
-
-	ln, err := new(net.ListenConfig).Listen(context.Background(), "tcp", *addr)
+// run serves what args ask for until ctx ends. The base URL is the first line written to stdout.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Printf("http://%s\n", ln.Addr())
+	srv, err := c.server(stderr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: withMetadataProxy(srv), ReadHeaderTimeout: 10 * time.Second}
+	scheme := "http"
+	if c.caFile != "" {
+		host, _, _ := net.SplitHostPort(c.addr)
+		var names []string
+		if host != "" && host != "localhost" && net.ParseIP(host) == nil {
+			names = append(names, host)
+		}
+		cert, err := emulator.NewCertificate(names...)
+		if err != nil {
+			return err
+		}
+		// Public, so 0644: whoever runs the client may be another user.
+		if err := os.WriteFile(c.caFile, cert.TrustBundle(), 0o644); err != nil { //nolint:gosec // a CA certificate is public
+			return fmt.Errorf("-tls-ca-file: %w", err)
+		}
+		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS12}
+		scheme = "https"
+	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", c.addr)
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if scheme == "https" {
+			errc <- hs.ServeTLS(ln, "", "")
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	// The listener queues connections from here on, so the URL is good as soon as it is read.
+	fmt.Fprintf(stdout, "%s://%s\n", scheme, ln.Addr())
+
 	select {
 	case err := <-errc:
 		return err
@@ -89,6 +112,51 @@ func run(args []string) error {
 		return err
 	}
 	return nil
+}
+
+// server builds the emulator the configuration describes.
+func (c *config) server(stderr io.Writer) (*emulator.Server, error) {
+	tasks := emulator.Generate(c.tasks, c.seed)
+	if c.data != "" {
+		var err error
+		if tasks, err = emulator.LoadTasksFile(c.data); err != nil {
+			return nil, fmt.Errorf("-data: %w", err)
+		}
+	}
+	opts := emulator.Options{
+		Keys:  map[string]emulator.Key{c.accessKey: {Secret: c.secretKey, SecurityToken: c.securityToken}},
+		Tasks: tasks,
+	}
+	if c.verbose {
+		opts.Logf = log.New(stderr, "", log.LstdFlags|log.Lmicroseconds).Printf
+	}
+	srv := emulator.New(opts)
+	for _, r := range c.roles {
+		srv.AddRole(r.arn, r.role)
+	}
+	srv.SetInstanceRole(c.instanceRole)
+	for _, name := range c.credentialsURIs {
+		srv.AddCredentialsURI(name, time.Hour)
+	}
+	srv.SetLatency(c.latency)
+	srv.SetFaults(c.faults)
+	return srv, nil
+}
+
+// withMetadataProxy makes the emulator the HTTP proxy of its own ECS metadata service: clients cannot be
+// pointed at another metadata address than 100.100.100.200, but they honour HTTP_PROXY, and a proxy
+// request (an absolute URL, or CONNECT) for that host is answered by the emulator. Proxy requests for any
+// other host are refused (502), so that nothing else leaves through it.
+func withMetadataProxy(srv *emulator.Server) http.Handler {
+	proxy := &emulator.MetadataProxy{}
+	proxy.SetTarget(srv)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.IsAbs() || r.Method == http.MethodConnect {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
 }
 
 // checkLoopback refuses an address reachable from other machines: the emulator takes well-known demo

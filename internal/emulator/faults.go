@@ -126,6 +126,16 @@ type namedPick struct {
 	p    *Pick
 }
 
+// PicksByName returns every Pick of f by its field name ("Throttle", "ShiftList", ...), so that faults
+// can be set by name (the command's flags are) and a new fault is not forgotten there.
+func (f *Faults) PicksByName() map[string]*Pick {
+	m := map[string]*Pick{}
+	for _, np := range f.picks() {
+		m[np.name] = np.p
+	}
+	return m
+}
+
 // SetFaults replaces the faults and restarts their request count and generators.
 func (s *Server) SetFaults(f Faults) {
 	f.WrongTypeValue = append(json.RawMessage(nil), f.WrongTypeValue...)

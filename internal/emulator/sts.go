@@ -116,6 +116,10 @@ func (s *Server) AddRole(arn string, r Role) {
 	s.cred.roles[arn] = r
 }
 
+// ValidRoleARN reports whether arn has the form STS accepts in RoleArn, acs:ram::<account>:role/<name>; a
+// role added under any other ARN can never be assumed.
+func ValidRoleARN(arn string) bool { return roleArnPattern.MatchString(arn) }
+
 // RemoveRole forgets a role; assuming it then answers EntityNotExist.Role.
 func (s *Server) RemoveRole(arn string) {
 	s.cred.mu.Lock()
