@@ -541,3 +541,22 @@ func getJSON(t *testing.T, c *http.Client, method, url string, h http.Header, st
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
 }
+
+// `go install github.com/seed-00b4a2d9/terraform-provider-alicloud/cmd/dbs-emulator@vX.Y.Z`, which the
+// README and the guide tell users to run, refuses a module whose go.mod has a replace or exclude
+// directive, and needs the module path the command is installed by.
+func TestInstallableWithGoInstall(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	if lines[0] != "module github.com/seed-00b4a2d9/terraform-provider-alicloud" {
+		t.Errorf("go.mod names the module %q", lines[0])
+	}
+	for i, line := range lines {
+		if f := strings.Fields(line); len(f) > 0 && (f[0] == "replace" || f[0] == "exclude") {
+			t.Errorf("go.mod:%d: a %s directive makes `go install …/cmd/dbs-emulator@version` fail", i+1, f[0])
+		}
+	}
+}
