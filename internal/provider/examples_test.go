@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -562,6 +563,149 @@ func TestExample_recentRestoreJobs(t *testing.T) {
 			},
 		})},
 	})
+}
+
+// The guide "Test your restore policy offline" (examples/guides/restore-policy-offline): test-policy.sh
+// starts the emulator command with each data file and runs terraform plan against it, as the guide's CI
+// job does; here with the emulator and the provider built from this tree. The plan fails with the
+// policy's message on restore-jobs-failing.json and passes on restore-jobs-passing.json. When the
+// "passing" jobs break the policy (a stopped job, or no finished one), the script fails: its verdict is
+// no formality.
+func TestGuide_restorePolicyOffline(t *testing.T) {
+	tf := cliWithProvider(t) // both builds before isolateEnvironment moves HOME, and with it Go's caches
+	tf.env = append(tf.env, "DBS_EMULATOR="+buildEmulator(t))
+	isolateEnvironment(t)
+	dir := exampleDir(t, "guides/restore-policy-offline")
+	const plan = "dbs1hvb0wwwtest1" // the script's default BACKUP_PLAN_ID, which the data files use
+	failing, err := emulator.LoadTasksFile(filepath.Join(dir, "restore-jobs-failing.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stopped []string
+	for _, task := range failing {
+		if p, _ := stringField(task, "BackupPlanId"); p == plan && restoreStatus(task) == "stop" {
+			msg, _ := stringField(task, "ErrMessage")
+			stopped = append(stopped, fmt.Sprintf("%s (%s)", task.ID(), msg))
+		}
+	}
+	if len(stopped) == 0 {
+		t.Fatalf("restore-jobs-failing.json has no stopped job of %s", plan)
+	}
+
+	work := filepath.Join(t.TempDir(), "guide")
+	if err := os.CopyFS(work, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	out := tf.script(t, work, 0, "./test-policy.sh")
+	if msg := fmt.Sprintf("Restore policy: restore jobs of backup plan %s stopped: %s.", plan, strings.Join(stopped, "; ")); !messageRegexp(msg).MatchString(out) {
+		t.Errorf("the plan on restore-jobs-failing.json did not fail with %q:\n%s", msg, out)
+	}
+	if !strings.Contains(out, "ok: terraform plan passes on restore-jobs-passing.json") {
+		t.Errorf("the plan on restore-jobs-passing.json did not pass:\n%s", out)
+	}
+
+	writePassing := func(tasks []emulator.Task) {
+		t.Helper()
+		data, err := json.Marshal(tasks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(work, "restore-jobs-passing.json"), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writePassing(failing)
+	out = tf.script(t, work, 1, "./test-policy.sh")
+	if !strings.Contains(out, "FAIL: terraform plan failed on restore-jobs-passing.json") || !strings.Contains(out, stopped[0]) {
+		t.Errorf("with a stopped job in restore-jobs-passing.json the script did not fail on it:\n%s", out)
+	}
+	notFinished := make([]emulator.Task, len(failing))
+	for i, task := range failing {
+		notFinished[i] = withRestoreStatus(task, "running")
+	}
+	writePassing(notFinished)
+	out = tf.script(t, work, 1, "./test-policy.sh")
+	if msg := fmt.Sprintf("Restore policy: backup plan %s has no finished restore job, so no restore has been proven to work.", plan); !messageRegexp(msg).MatchString(out) {
+		t.Errorf("with no finished job in restore-jobs-passing.json the script did not fail with %q:\n%s", msg, out)
+	}
+}
+
+// The table of the guide's "Beyond the data file": the emulator command with a fault flag, the policy on
+// the passing jobs, and what the plan does.
+func TestGuide_restorePolicyOfflineFaults(t *testing.T) {
+	tf := cliWithProvider(t)
+	bin := buildEmulator(t)
+	isolateEnvironment(t)
+	dir := exampleDir(t, "guides/restore-policy-offline")
+	t.Setenv("TF_VAR_backup_plan_id", "dbs1hvb0wwwtest1")
+	t.Setenv("ALICLOUD_ACCESS_KEY", "demo-access-key")
+	t.Setenv("ALICLOUD_SECRET_KEY", "demo-secret-key")
+	for _, tc := range []struct {
+		flags []string
+		fails string // "" when the plan passes
+	}{
+		{[]string{"-throttle", "first=2"}, ""},
+		{[]string{"-server-error", "first=2"}, ""},
+		{[]string{"-drop-connection", "first=1"}, ""},
+		{[]string{"-wrong-type", "all"}, "Items.RestoreTaskDetail[0].RestoreTaskCreateTime: expected an integer"},
+		{[]string{"-truncate-body", "all"}, "Unable to read DBS restore tasks"},
+		{[]string{"-absurd-totals", "all"}, "Unable to read DBS restore tasks"},
+		{[]string{"-oversize-page", "all"}, "Unable to read DBS restore tasks"},
+		{[]string{"-forbidden", "all"}, "Request.Forbidden: Have no Permissions"},
+	} {
+		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
+			url := runEmulatorCommand(t, bin, append([]string{"-data", filepath.Join(dir, "restore-jobs-passing.json")}, tc.flags...)...)
+			t.Setenv("ALIBABA_CLOUD_ENDPOINT_DBS", url)
+			want := 0
+			if tc.fails != "" {
+				want = 1
+			}
+			out := tf.run(t, dir, want, "plan", "-input=false", "-no-color")
+			if tc.fails != "" && !messageRegexp(tc.fails).MatchString(out) {
+				t.Errorf("the plan did not fail with %q:\n%s", tc.fails, out)
+			}
+			if tc.fails == "" && strings.Contains(out, "Restore policy:") {
+				t.Errorf("the policy failed:\n%s", out)
+			}
+		})
+	}
+}
+
+// runEmulatorCommand runs the emulator binary with args until the test ends, and returns the URL it
+// prints first.
+func runEmulatorCommand(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), bin, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait() // it ends as it was asked to; its exit status says nothing more
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("%s printed no URL: %v\n%s", bin, err, stderr.String())
+	}
+	return strings.TrimSpace(line)
+}
+
+// buildEmulator builds cmd/dbs-emulator, as `go install` would, and returns the binary's path.
+func buildEmulator(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "dbs-emulator")
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "./cmd/dbs-emulator")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/dbs-emulator: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // terraformCLI runs the Terraform (or OpenTofu) binary of the acceptance tests with the provider built
