@@ -32,6 +32,7 @@ type config struct {
 	roles                               roleList
 	instanceRole                        string
 	credentialsURIs                     nameList
+	cloudSSOTokens                      cloudSSOList
 
 	latency time.Duration
 	faults  emulator.Faults
@@ -134,6 +135,9 @@ func defineFlags(c *config) *usage {
 		"RAM role `name` attached to the emulated ECS instance: http://100.100.100.200/latest/meta-data/... serves its keys to callers holding a metadata token (IMDSv2). Clients reach that address through the emulator: set HTTP_PROXY to its URL")
 	fs.Var(&c.credentialsURIs, "credentials-uri",
 		"serve a fresh temporary key, living an hour, at <URL>/credentials-uri/`name`, the form ALIBABA_CLOUD_CREDENTIALS_URI reads; repeatable")
+
+	fs.Var(&c.cloudSSOTokens, "cloud-sso-token",
+		"the CloudSSO portal (a profile's cloud_sso_sign_in_url, set to the emulator's URL) gives temporary keys for the access `TOKEN,account=ID,access-configuration=ID[,key-lifetime=D]` to a user holding the token (a profile's access_token); repeatable, and a token given again gains that access too. Keys live key-lifetime, default 1h")
 
 	u.group("Faults", faultsHeader)
 	fs.DurationVar(&c.latency, "latency", 0, "`delay` before each signed API request (DescribeRestoreTaskList, AssumeRole) is answered")
@@ -470,5 +474,66 @@ func (l *roleList) Set(s string) error {
 		return fmt.Errorf("oidc-provider and oidc-token-file go together: AssumeRoleWithOIDC needs the provider and its token")
 	}
 	*l = append(*l, spec)
+	return nil
+}
+
+// cloudSSOList is the repeatable -cloud-sso-token flag: what each CloudSSO access token may sign in to.
+type cloudSSOList []cloudSSOToken
+
+type cloudSSOToken struct {
+	token    string
+	lifetime time.Duration
+	access   []emulator.CloudSSOAccess
+}
+
+// String shows no token: flag prints it as the default, and a token is a credential.
+func (l *cloudSSOList) String() string { return "" }
+
+func (l *cloudSSOList) Set(s string) error {
+	token, rest, _ := strings.Cut(s, ",")
+	if token == "" || strings.Contains(token, "=") {
+		return fmt.Errorf("want TOKEN,account=ID,access-configuration=ID, starting with the access token")
+	}
+	var access emulator.CloudSSOAccess
+	var lifetime time.Duration
+	seen := map[string]bool{}
+	for _, opt := range strings.Split(rest, ",") {
+		key, value, ok := strings.Cut(opt, "=")
+		if !ok || value == "" {
+			return fmt.Errorf("option %q is not option=value", opt)
+		}
+		if seen[key] {
+			return fmt.Errorf("option %s is given twice", key)
+		}
+		seen[key] = true
+		switch key {
+		case "account":
+			access.AccountID = value
+		case "access-configuration":
+			access.AccessConfigurationID = value
+		case "key-lifetime":
+			d, err := time.ParseDuration(value)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("key-lifetime=%s: want a positive duration such as 5m", value)
+			}
+			lifetime = d
+		default:
+			return fmt.Errorf("unknown option %q (account, access-configuration, key-lifetime)", key)
+		}
+	}
+	if access.AccountID == "" || access.AccessConfigurationID == "" {
+		return fmt.Errorf("account= and access-configuration= are both needed: the portal signs in to an access configuration of an account")
+	}
+	for i := range *l {
+		if t := &(*l)[i]; t.token == token {
+			if lifetime != 0 && t.lifetime != 0 && lifetime != t.lifetime {
+				return fmt.Errorf("the token is given twice with different key-lifetimes")
+			}
+			t.lifetime = max(t.lifetime, lifetime)
+			t.access = append(t.access, access)
+			return nil
+		}
+	}
+	*l = append(*l, cloudSSOToken{token: token, lifetime: lifetime, access: []emulator.CloudSSOAccess{access}})
 	return nil
 }

@@ -17,7 +17,8 @@
 //     -seed (generated ones).
 //   - Credentials: -access-key, -secret-key, -security-token; -role (repeatable; AssumeRole, and
 //     AssumeRoleWithOIDC with its oidc-provider and oidc-token-file options), -instance-role (the ECS
-//     metadata service, reached with HTTP_PROXY set to the emulator's URL), -credentials-uri (repeatable).
+//     metadata service, reached with HTTP_PROXY set to the emulator's URL), -credentials-uri and
+//     -cloud-sso-token (the CloudSSO portal a profile's cloud_sso_sign_in_url names; both repeatable).
 //   - Faults: -latency, and one flag per fault of emulator.Faults (-throttle, -server-error, -dbs-error,
 //     -forbidden, -truncate-body, -drop-connection, -shift-list, -absurd-totals, -oversize-page,
 //     -repeat-previous-page, -empty-page, -wrong-type), each taking the requests it hits (every=N, first=N,
@@ -137,6 +138,9 @@ func (c *config) server(stderr io.Writer) (*emulator.Server, error) {
 	srv.SetInstanceRole(c.instanceRole)
 	for _, name := range c.credentialsURIs {
 		srv.AddCredentialsURI(name, time.Hour)
+	}
+	for _, t := range c.cloudSSOTokens {
+		srv.AddCloudSSOToken(t.token, t.lifetime, t.access...)
 	}
 	srv.SetLatency(c.latency)
 	srv.SetFaults(c.faults)

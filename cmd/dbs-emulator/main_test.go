@@ -560,3 +560,75 @@ func TestInstallableWithGoInstall(t *testing.T) {
 		}
 	}
 }
+
+func TestCloudSSOTokenFlag(t *testing.T) {
+	var l cloudSSOList
+	for _, v := range []string{
+		"sso-token,account=5123,access-configuration=ac-reader",
+		"sso-token,access-configuration=ac-admin,account=5123",
+		"other-token,account=6000,access-configuration=ac-reader,key-lifetime=10m",
+	} {
+		if err := l.Set(v); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+	}
+	want := cloudSSOList{
+		{token: "sso-token", access: []emulator.CloudSSOAccess{{AccountID: "5123", AccessConfigurationID: "ac-reader"}, {AccountID: "5123", AccessConfigurationID: "ac-admin"}}},
+		{token: "other-token", lifetime: 10 * time.Minute, access: []emulator.CloudSSOAccess{{AccountID: "6000", AccessConfigurationID: "ac-reader"}}},
+	}
+	if fmt.Sprint(l) != fmt.Sprint(want) {
+		t.Errorf("tokens %+v, want %+v", l, want)
+	}
+	for in, msg := range map[string]string{
+		"":                                  "starting with the access token",
+		"account=1,access-configuration=ac": "starting with the access token",
+		"tok,account=1":                     "both needed",
+		"tok,access-configuration=ac":       "both needed",
+		"tok,account=1,access-configuration=ac,region=cn":               `unknown option "region"`,
+		"tok,account=1,account=2,access-configuration=ac":               "given twice",
+		"tok,account=1,access-configuration=ac,key-lifetime=0s":         "positive duration",
+		"other-token,account=1,access-configuration=ac,key-lifetime=1h": "different key-lifetimes",
+	} {
+		if err := l.Set(in); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("-cloud-sso-token %q: %v, want an error containing %q", in, err, msg)
+		}
+	}
+	if l.String() != "" {
+		t.Errorf("String() = %q shows a token", l.String())
+	}
+}
+
+// The CloudSSO portal, as credentials-go's CloudSSO provider calls it, gives keys for the access the
+// flag granted, which DescribeRestoreTaskList then accepts, and refuses any other access.
+func TestServe_cloudSSO(t *testing.T) {
+	base, _ := startCommand(t, "-tasks", "3", "-cloud-sso-token", "sso-token,account=5123,access-configuration=ac-reader")
+	signIn := func(token, account, access string, status int) map[string]string {
+		t.Helper()
+		var answer struct{ CloudCredential map[string]string }
+		body := fmt.Sprintf(`{"AccountId":%q,"AccessConfigurationId":%q}`, account, access)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+emulator.CloudSSOPath, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		if res.StatusCode != status {
+			t.Fatalf("CloudSSO sign-in to %s/%s: %d %s, want %d", account, access, res.StatusCode, raw, status)
+		}
+		_ = json.Unmarshal(raw, &answer)
+		return answer.CloudCredential
+	}
+	creds := signIn("sso-token", "5123", "ac-reader", 200)
+	c := sdkClient(t, base, creds["AccessKeyId"], creds["AccessKeySecret"], creds["SecurityToken"], "")
+	if body, err := call(c, "DescribeRestoreTaskList", emulator.DBSVersion, false, nil); err != nil || len(restoreTaskIDs(body)) != 3 {
+		t.Errorf("DescribeRestoreTaskList with the CloudSSO key: %v %v", err, body)
+	}
+	signIn("sso-token", "5123", "ac-admin", http.StatusForbidden)
+	signIn("another-token", "5123", "ac-reader", http.StatusUnauthorized)
+}
