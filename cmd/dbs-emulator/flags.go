@@ -41,6 +41,8 @@ type config struct {
 // faultFlags names the flag of each Pick of emulator.Faults (by its field name) and says what it does.
 // A test holds it equal to Faults.PicksByName, so that a fault added to the emulator gets a flag.
 var faultFlags = []struct{ field, name, usage string }{
+	{"Foreign", "foreign", "answer in DBS's place, as a proxy, a captive portal or a server that is not DBS would, without a request id (see -foreign-status, -foreign-content-type, -foreign-body)"},
+	{"Redirect", "redirect", "answer a redirect to -redirect-to (see -redirect-status), as a proxy or a wrong endpoint might"},
 	{"Forbidden", "forbidden", "answer 403 Request.Forbidden, as a RAM policy that denies the call does"},
 	{"Throttle", "throttle", "answer Throttling.User (HTTP 400) in the gateway's form, as the API's flow control does (see -throttle-code, -throttle-status, -throttle-retry-after)"},
 	{"ServerError", "server-error", "answer 503 ServiceUnavailable (see -server-error-code)"},
@@ -52,11 +54,17 @@ var faultFlags = []struct{ field, name, usage string }{
 	{"OversizePage", "oversize-page", "serve PageSize+1 items"},
 	{"RepeatPrevious", "repeat-previous-page", "serve page n-1's items again as page n"},
 	{"EmptyPage", "empty-page", "serve no items on a page before the last, the totals unchanged"},
+	{"RepeatTask", "repeat-task", "list the last restore job of page n-1 again at the top of page n, the totals unchanged: one job is listed twice and another not at all"},
 	{"WrongType", "wrong-type", "replace a value with one of the wrong JSON type (see -wrong-type-field, -wrong-type-value)"},
 }
 
 // faultOptions are the flags that only shape a fault, by the fault flag they need.
 var faultOptions = map[string]string{
+	"foreign-status":       "foreign",
+	"foreign-content-type": "foreign",
+	"foreign-body":         "foreign",
+	"redirect-status":      "redirect",
+	"redirect-to":          "redirect",
 	"throttle-code":        "throttle",
 	"throttle-status":      "throttle",
 	"throttle-retry-after": "throttle",
@@ -149,6 +157,11 @@ func defineFlags(c *config) *usage {
 		}
 		fs.Var(pickFlag{p}, ff.name, "on the `requests` given, "+ff.usage)
 	}
+	fs.IntVar(&c.faults.ForeignStatus, "foreign-status", 200, "HTTP `status` -foreign answers with (200 to 599)")
+	fs.StringVar(&c.faults.ForeignContentType, "foreign-content-type", "text/html", "Content-Type `type` -foreign answers with; empty sends none")
+	fs.StringVar(&c.faults.ForeignBody, "foreign-body", "<html><head><title>Sign in to the network</title></head></html>", "`body` -foreign answers")
+	fs.IntVar(&c.faults.RedirectStatus, "redirect-status", 307, "HTTP `status` -redirect answers with (300 to 399)")
+	fs.StringVar(&c.faults.RedirectTo, "redirect-to", "", "the `URL` -redirect sends clients to (its Location); required with -redirect")
 	c.faults.ThrottleCode = emulator.CodeThrottlingUser
 	fs.Var(oneOf{&c.faults.ThrottleCode, []string{"Throttling", emulator.CodeThrottlingUser, "Throttling.Api"}}, "throttle-code",
 		"`code` -throttle answers: Throttling, Throttling.User or Throttling.Api")
@@ -190,6 +203,15 @@ func (c *config) check(fs *flag.FlagSet) error {
 		if set[name] && !set[faultOptions[name]] {
 			return fmt.Errorf("-%s shapes the -%s fault, which is not set: add -%s with the requests it hits", name, faultOptions[name], faultOptions[name])
 		}
+	}
+	if s := c.faults.ForeignStatus; s < 200 || s > 599 {
+		return fmt.Errorf("-foreign-status %d: a status is 200 to 599", s)
+	}
+	if s := c.faults.RedirectStatus; s < 300 || s > 399 {
+		return fmt.Errorf("-redirect-status %d: a redirect's status is 300 to 399", s)
+	}
+	if set["redirect"] && c.faults.RedirectTo == "" {
+		return errors.New("-redirect needs -redirect-to, the URL it sends clients to")
 	}
 	if s := c.faults.ThrottleStatus; s < 400 || s > 599 {
 		return fmt.Errorf("-throttle-status %d: a refusal's status is 400 to 599", s)

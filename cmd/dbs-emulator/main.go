@@ -19,10 +19,10 @@
 //     AssumeRoleWithOIDC with its oidc-provider and oidc-token-file options), -instance-role (the ECS
 //     metadata service, reached with HTTP_PROXY set to the emulator's URL), -credentials-uri and
 //     -cloud-sso-token (the CloudSSO portal a profile's cloud_sso_sign_in_url names; both repeatable).
-//   - Faults: -latency, and one flag per fault of emulator.Faults (-throttle, -server-error, -dbs-error,
-//     -forbidden, -truncate-body, -drop-connection, -shift-list, -absurd-totals, -oversize-page,
-//     -repeat-previous-page, -empty-page, -wrong-type), each taking the requests it hits (every=N, first=N,
-//     fraction=F[,seed=S], or all), with options such as -throttle-code.
+//   - Faults: -latency, and one flag per fault of emulator.Faults (-foreign, -redirect, -throttle,
+//     -server-error, -dbs-error, -forbidden, -truncate-body, -drop-connection, -shift-list, -absurd-totals,
+//     -oversize-page, -repeat-previous-page, -repeat-task, -empty-page, -wrong-type), each taking the
+//     requests it hits (every=N, first=N, fraction=F[,seed=S], or all), with options such as -throttle-code.
 package main
 
 import (

@@ -23,8 +23,8 @@ var Always = Pick{Every: 1}
 
 // Faults are misbehaviours to serve. Set them with SetFaults; the zero Faults serves correctly.
 // Answers from in front of the gateway and refusals are tried in the order Foreign, Redirect, Forbidden,
-// Throttle, ServerError, DBSError, and the first hit answers the request. The transport faults break whatever answer is sent; the page faults change a
-// successful page and may combine.
+// Throttle, ServerError, DBSError, and the first hit answers the request. The transport faults break
+// whatever answer is sent; the page faults change a successful page and may combine.
 type Faults struct {
 	// Foreign answers in DBS's place, as a proxy, a captive portal or a server that is not DBS would:
 	// ForeignStatus (default 200) with ForeignBody and the Content-Type ForeignContentType (none when
