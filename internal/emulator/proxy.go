@@ -13,12 +13,28 @@ import (
 //
 // Requests for any other host are refused 502, so that nothing else a test does leaves through it.
 type MetadataProxy struct {
-	target      atomic.Pointer[Server]
+	target      atomic.Pointer[http.Handler]
 	unreachable atomic.Bool
 }
 
 // SetTarget makes s answer the metadata requests from now on; nil makes them fail 502.
-func (p *MetadataProxy) SetTarget(s *Server) { p.target.Store(s) }
+func (p *MetadataProxy) SetTarget(s *Server) {
+	if s == nil {
+		p.SetHandler(nil)
+		return
+	}
+	p.SetHandler(s)
+}
+
+// SetHandler makes h answer the metadata requests from now on, for a test that needs an answer no
+// emulator gives (a redirect, say); nil makes them fail 502.
+func (p *MetadataProxy) SetHandler(h http.Handler) {
+	if h == nil {
+		p.target.Store(nil)
+		return
+	}
+	p.target.Store(&h)
+}
 
 // SetUnreachable makes metadata requests hang until the client gives up, as the metadata address does
 // on a machine that is not an ECS instance.
@@ -33,10 +49,10 @@ func (p *MetadataProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		return
 	}
-	s := p.target.Load()
-	if s == nil {
+	h := p.target.Load()
+	if h == nil {
 		http.Error(w, "no emulator answers for "+MetadataHost, http.StatusBadGateway)
 		return
 	}
-	s.ServeHTTP(w, r)
+	(*h).ServeHTTP(w, r)
 }

@@ -184,7 +184,7 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request) *call {
 	s.stats.InFlight++
 	s.stats.MaxInFlight = max(s.stats.MaxInFlight, s.stats.InFlight)
 	s.mu.Unlock()
-	c := &call{s: s, w: w, r: r, requestID: newRequestID(), rec: &Request{Method: r.Method, PageSize: 30}}
+	c := &call{s: s, w: w, r: r, requestID: newRequestID(), rec: &Request{Method: r.Method, UserAgent: r.UserAgent(), PageSize: 30}}
 	c.rec.RequestID = c.requestID
 	w.Header().Set("x-acs-request-id", c.requestID)
 	return c

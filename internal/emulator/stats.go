@@ -22,6 +22,7 @@ type Request struct {
 	RequestID string
 	Time      time.Time // the server clock when the request was looked at
 	Method    string
+	UserAgent string // the User-Agent header, so that a test can check who called
 	Action    string
 	Version   string
 	// Signing is SigningACS3, SigningRPC, or "" when the request was refused before the scheme was known.
