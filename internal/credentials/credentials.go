@@ -53,6 +53,8 @@ type Settings struct {
 	// OAuthSignInURLs replaces the OAuth sign-in service of an oauth_site_type ("CN", "INTL"), for tests;
 	// nil means Alibaba Cloud's.
 	OAuthSignInURLs map[string]string
+	// UserAgent is sent with every request to STS, a credentials URI or the ECS metadata service.
+	UserAgent string
 }
 
 // AssumeRole describes a RAM role to assume with STS AssumeRole.

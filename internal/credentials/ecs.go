@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -19,6 +16,8 @@ const (
 	// metadataBase is the ECS instance metadata service, at a fixed link-local-like address. Requests go
 	// through http.ProxyFromEnvironment, as credentials-go's do, so NO_PROXY must list it behind a proxy.
 	metadataBase = "http://100.100.100.200"
+	// metadataService names it in errors.
+	metadataService = "the ECS metadata service (" + metadataBase + ")"
 	// ecsLookupTimeout bounds one whole lookup (token, role name, credentials). Off ECS the address does
 	// not answer, and a plan must not wait on it: credentials-go's own provider allows a second per
 	// request and makes up to four.
@@ -31,27 +30,23 @@ const (
 
 // ecsSource reads an ECS instance's RAM role credentials from the metadata service. It is this
 // package's own rather than credentials-go's because credentials-go's refuses to be built at all when
-// ALIBABA_CLOUD_ECS_METADATA_DISABLED=true, which must not override an ecs_role_name the user wrote, and
-// because its lookups are not bounded as a whole.
+// ALIBABA_CLOUD_ECS_METADATA_DISABLED=true, which must not override an ecs_role_name the user wrote,
+// because its lookups are not bounded as a whole, and because its HTTP client follows redirects (see
+// http.go).
 type ecsSource struct {
 	roleName    string // "" asks the metadata service for the instance's role
 	allowIMDSv1 bool   // fall back to unauthenticated reads when the token endpoint refuses
 	timeout     time.Duration
-	client      *http.Client
+	http        *httpClient
 
 	creds   *providers.Credentials
 	expires time.Time
 }
 
-func newECSSource(roleName string, allowIMDSv1 bool) *ecsSource {
-	transport := &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		// The lookup's context bounds connecting and waiting alike; a deadline per step would let the
-		// steps add up.
-		DialContext:  (&net.Dialer{}).DialContext,
-		MaxIdleConns: 1,
-	}
-	return &ecsSource{roleName: roleName, allowIMDSv1: allowIMDSv1, timeout: ecsLookupTimeout, client: &http.Client{Transport: transport}}
+// ecsSource builds the source of the instance's role roleName ("" for the role the instance has); it
+// falls back to IMDSv1 unless ALIBABA_CLOUD_IMDSV1_DISABLED=true.
+func (r *resolver) ecsSource(roleName string) *ecsSource {
+	return &ecsSource{roleName: roleName, allowIMDSv1: r.allowIMDSv1(), timeout: ecsLookupTimeout, http: r.http}
 }
 
 func (e *ecsSource) GetProviderName() string { return "ecs_ram_role" }
@@ -97,25 +92,24 @@ func (e *ecsSource) fetch(ctx context.Context) (*providers.Credentials, time.Tim
 		return nil, time.Time{}, fmt.Errorf("%w; check that the RAM role %q is attached to this instance", err, role)
 	}
 	var r struct {
-		Code            string `json:"Code"`
-		AccessKeyID     string `json:"AccessKeyId"`
-		AccessKeySecret string `json:"AccessKeySecret"`
-		SecurityToken   string `json:"SecurityToken"`
-		Expiration      string `json:"Expiration"`
+		Code    string `json:"Code"`
+		Message string `json:"Message"`
+		sessionAnswer
 	}
+	service := fmt.Sprintf("the credentials of role %q at %s", role, metadataService)
 	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, time.Time{}, fmt.Errorf("the ECS metadata service answered credentials of role %q that are not JSON", role)
+		return nil, time.Time{}, &failure{service: service, detail: "answered credentials that are not JSON"}
 	}
-	if r.Code != "Success" || r.AccessKeyID == "" || r.AccessKeySecret == "" || r.SecurityToken == "" {
-		return nil, time.Time{}, &ServiceError{Service: "the ECS metadata service, for role " + fmt.Sprintf("%q", role),
-			Code: orDefault(r.Code, "Incomplete"), Message: "the answer lacks Code Success or a key, secret or token"}
+	if r.Code != "Success" {
+		return nil, time.Time{}, &ServiceError{Service: service, Code: orDefault(r.Code, "(none)"),
+			Message: orDefault(r.Message, "the answer's Code is not Success")}
 	}
-	expires, err := time.Parse("2006-01-02T15:04:05Z", r.Expiration)
+	c, expires, err := r.credentials(service)
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("the ECS metadata service answered an Expiration %q that is not a time", r.Expiration)
+		return nil, time.Time{}, err
 	}
-	return &providers.Credentials{AccessKeyId: r.AccessKeyID, AccessKeySecret: r.AccessKeySecret, SecurityToken: r.SecurityToken,
-		ProviderName: e.GetProviderName()}, expires, nil
+	c.ProviderName = e.GetProviderName()
+	return c, expires, nil
 }
 
 // token gets an IMDSv2 session token. A service that refuses the token request (an old one) is read
@@ -126,18 +120,20 @@ func (e *ecsSource) token(ctx context.Context) (string, error) {
 		return "", err
 	}
 	req.Header.Set("X-aliyun-ecs-metadata-token-ttl-seconds", metadataTokenTTL)
-	res, err := e.client.Do(req)
+	res, err := e.http.do(req)
 	if err != nil {
-		return "", fmt.Errorf("the ECS metadata service (%s) is unreachable: %w", metadataBase, unwrapURL(err))
+		return "", metadataFailure("PUT /latest/api/token", err)
 	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+	body, err := readAnswer(res)
+	if err != nil {
+		return "", metadataFailure("PUT /latest/api/token", err)
+	}
 	if res.StatusCode != http.StatusOK {
 		if e.allowIMDSv1 {
 			return "", nil
 		}
-		return "", fmt.Errorf("the ECS metadata service refused a metadata token: HTTP %d %s (ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids reading without one)",
-			res.StatusCode, firstLine(body))
+		return "", fmt.Errorf("%w (ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids reading without one)",
+			refusal("PUT /latest/api/token (a metadata token, IMDSv2) at "+metadataService, res, body, nil))
 	}
 	return strings.TrimSpace(string(body)), nil
 }
@@ -150,39 +146,27 @@ func (e *ecsSource) get(ctx context.Context, path, token string) ([]byte, error)
 	if token != "" {
 		req.Header.Set("X-aliyun-ecs-metadata-token", token)
 	}
-	res, err := e.client.Do(req)
+	res, err := e.http.do(req)
 	if err != nil {
-		return nil, fmt.Errorf("the ECS metadata service (%s) is unreachable: %w", metadataBase, unwrapURL(err))
+		return nil, metadataFailure("GET "+path, err)
 	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(res.Body, 1<<16))
+	body, err := readAnswer(res)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s from the ECS metadata service: %w", path, err)
+		return nil, metadataFailure("GET "+path, err)
 	}
 	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the ECS metadata service answered HTTP %d to GET %s", res.StatusCode, path)
+		return nil, refusal("GET "+path+" at "+metadataService, res, body, nil)
 	}
 	return body, nil
 }
 
-// unwrapURL drops the url.Error wrapper, whose text repeats the method and URL the caller names already.
-func unwrapURL(err error) error {
-	var u *url.Error
-	if errors.As(err, &u) {
-		return u.Err
+// metadataFailure is a metadata request (e.g. "GET /latest/...") that got no answer, or a redirect.
+func metadataFailure(request string, err error) error {
+	var redirect *RedirectError
+	if errors.As(err, &redirect) {
+		return &failure{service: request + " at " + metadataService, detail: err.Error()}
 	}
-	return err
-}
-
-func firstLine(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) > 200 {
-		s = s[:200]
-	}
-	return s
+	return fmt.Errorf("%s is unreachable: %w", metadataService, err)
 }
 
 func orDefault(v, def string) string {

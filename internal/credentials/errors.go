@@ -46,7 +46,7 @@ func (e *ServiceError) Error() string {
 	return msg
 }
 
-// explained wraps a credentials-go provider that talks to a service, so that its failures say which
+// explained wraps a credentials-go provider that talks to a service (the CLI's CloudSSO and OAuth sign-ins), so that its failures say which
 // service, with the code, message and request id it answered, and never the signed URL, key, token or
 // signature that credentials-go's own errors carry.
 type explained struct {
@@ -103,7 +103,8 @@ func explain(service string, err error, secrets []string) error {
 	return &failure{service: service, detail: Scrub(msg, secrets...)}
 }
 
-// failure is a service that could not be asked or did not answer in its error form.
+// failure is a service that could not be asked, or did not answer in its error form. detail never holds
+// a secret: it is scrubbed where it is made.
 type failure struct {
 	service string
 	detail  string

@@ -242,3 +242,15 @@ func splitCommand(command string, windows bool) ([]string, error) {
 	}
 	return args, nil
 }
+
+// firstLine is the first line of b, at most 200 bytes of it.
+func firstLine(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}

@@ -160,13 +160,13 @@ func buildChainableProfile(r *resolver, b *profileBuild) (providers.CredentialsP
 // buildECSRoleProfile reads ram_role_name's credentials; an empty one asks the instance for its role, as
 // the CLI does.
 func buildECSRoleProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
-	return newECSSource(b.p.RAMRoleName, r.allowIMDSv1()), "", nil
+	return r.ecsSource(b.p.RAMRoleName), "", nil
 }
 
 // buildECSRoleARNProfile assumes the role with the ECS instance's role, as the CLI's deprecated
 // RamRoleArnWithRoleName does.
 func buildECSRoleARNProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
-	p, err := b.assumeRoleOver(r, newECSSource(b.p.RAMRoleName, r.allowIMDSv1()))
+	p, err := b.assumeRoleOver(r, r.ecsSource(b.p.RAMRoleName))
 	return p, "", err
 }
 
@@ -181,8 +181,7 @@ func buildCredentialsURIProfile(r *resolver, b *profileBuild) (providers.Credent
 		uri = strings.TrimSpace(r.env.get("ALIBABA_CLOUD_CREDENTIALS_URI"))
 		described = "CredentialsURI " + uriHost(uri) + " of ALIBABA_CLOUD_CREDENTIALS_URI"
 	}
-	p, err := r.uriSource(uri)
-	return p, described, err
+	return r.uriSource(uri), described, nil
 }
 
 // buildExternalProfile runs process_command (see externalSource).
@@ -203,9 +202,8 @@ func buildOIDCProfile(r *resolver, b *profileBuild) (providers.CredentialsProvid
 		return nil, "", err
 	}
 	p := b.p
-	return &oidcSource{cfg: oidcSession{providerARN: p.OIDCProviderARN, roleARN: p.RAMRoleARN, sessionName: rs.sessionName,
-		policy: p.Policy, token: p.OIDCToken, tokenFile: r.expandHome(p.OIDCTokenFile), duration: rs.duration, endpoint: rs.endpoint},
-		secrets: slices.Clone(r.secrets)}, "", nil
+	return r.oidcSource(oidcSession{providerARN: p.OIDCProviderARN, roleARN: p.RAMRoleARN, sessionName: rs.sessionName,
+		policy: p.Policy, token: p.OIDCToken, tokenFile: r.expandHome(p.OIDCTokenFile), duration: rs.duration, endpoint: rs.endpoint}), "", nil
 }
 
 // ProfileModesMarkdown is the table of profile modes for the provider's documentation, made from

@@ -18,6 +18,7 @@ import (
 type resolver struct {
 	s       Settings
 	env     Env
+	http    *httpClient
 	tried   []string
 	secrets []string
 }
@@ -58,7 +59,7 @@ func Resolve(ctx context.Context, s Settings, env Env) (*Source, error) {
 	if s.Region == "" {
 		s.Region, _ = ProfileRegion(s, env)
 	}
-	r := &resolver{s: s, env: env}
+	r := &resolver{s: s, env: env, http: newHTTPClient(s.UserAgent)}
 	r.addSecrets(s.AccessKey, s.SecretKey, s.SecurityToken, s.CredentialsURI)
 	if s.AssumeRoleWithOIDC != nil {
 		r.addSecrets(s.AssumeRoleWithOIDC.OIDCToken)
@@ -133,13 +134,12 @@ func (r *resolver) blockSources() []source {
 			return r.profile(r.s.Profile, "the provider block")
 		}},
 		{name: "credentials_uri", set: r.s.CredentialsURI != "", build: func() (providers.CredentialsProvider, string, error) {
-			p, err := r.uriSource(r.s.CredentialsURI)
-			return p, "the credentials URI " + uriHost(r.s.CredentialsURI) + " (credentials_uri in the provider block)", err
+			return r.uriSource(r.s.CredentialsURI), "the credentials URI " + uriHost(r.s.CredentialsURI) + " (credentials_uri in the provider block)", nil
 		}},
 		{name: "ecs_role_name", set: r.s.ECSRoleName != "", build: func() (providers.CredentialsProvider, string, error) {
 			// Named in the block, the role is read even with ALIBABA_CLOUD_ECS_METADATA_DISABLED=true,
 			// which turns off the chain's guess, not what the user wrote.
-			return newECSSource(r.s.ECSRoleName, r.allowIMDSv1()),
+			return r.ecsSource(r.s.ECSRoleName),
 				fmt.Sprintf("the RAM role %q of the ECS instance (ecs_role_name in the provider block)", r.s.ECSRoleName), nil
 		}},
 		{name: "assume_role_with_oidc", set: r.s.AssumeRoleWithOIDC != nil, build: func() (providers.CredentialsProvider, string, error) {
@@ -167,11 +167,10 @@ func (r *resolver) envSources() []source {
 			return r.profile(profileName, profileVar)
 		}},
 		{name: "ALIBABA_CLOUD_CREDENTIALS_URI", set: uri != "", build: func() (providers.CredentialsProvider, string, error) {
-			p, err := r.uriSource(uri)
-			return p, "the credentials URI " + uriHost(uri) + " (ALIBABA_CLOUD_CREDENTIALS_URI)", err
+			return r.uriSource(uri), "the credentials URI " + uriHost(uri) + " (ALIBABA_CLOUD_CREDENTIALS_URI)", nil
 		}},
 		{name: "ALICLOUD_ECS_ROLE_NAME", set: role != "", build: func() (providers.CredentialsProvider, string, error) {
-			return newECSSource(role, r.allowIMDSv1()), fmt.Sprintf("the RAM role %q of the ECS instance (ALICLOUD_ECS_ROLE_NAME)", role), nil
+			return r.ecsSource(role), fmt.Sprintf("the RAM role %q of the ECS instance (ALICLOUD_ECS_ROLE_NAME)", role), nil
 		}},
 		{name: "ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE, ALIBABA_CLOUD_ROLE_ARN", set: oidcSet, build: func() (providers.CredentialsProvider, string, error) {
 			return r.oidc(AssumeRoleWithOIDC{}, "the ALIBABA_CLOUD_OIDC_* variables")
@@ -221,7 +220,7 @@ func (r *resolver) oidc(o AssumeRoleWithOIDC, namedBy string) (providers.Credent
 		return nil, "", fmt.Errorf("assume_role_with_oidc: session_expiration is %d; STS takes %d to %d seconds", cfg.duration, MinSessionExpiration, MaxSessionExpiration)
 	}
 	r.addSecrets(cfg.token)
-	return &oidcSource{cfg: cfg, secrets: slices.Clone(r.secrets)}, fmt.Sprintf("role %s assumed with OIDC (%s)", cfg.roleARN, namedBy), nil
+	return r.oidcSource(cfg), fmt.Sprintf("role %s assumed with OIDC (%s)", cfg.roleARN, namedBy), nil
 }
 
 // roleToAssume reads assume_role, else ALICLOUD_ASSUME_ROLE_ARN as the alicloud provider does; nil when
@@ -291,23 +290,21 @@ func (r *resolver) chain() (providers.CredentialsProvider, string, error) {
 	if _, err := os.Stat(iniPath); iniPath == "" || err != nil {
 		r.tried = append(r.tried, "the default chain: the credentials file "+orDefault(iniPath, "~/.alibabacloud/credentials")+": does not exist")
 	} else {
-		// credentials-go reads this file's path and profile from the process environment itself, as
-		// every Alibaba Cloud SDK does; ALIBABA_CLOUD_PROFILE, which would pick its profile, took step 2.
-		p, err := providers.NewProfileCredentialsProviderBuilder().WithProfileName("default").Build()
+		p, what, err := r.credentialsFile(iniPath)
 		if err == nil {
-			ep := &explained{inner: p, service: "the credentials file " + iniPath, secrets: slices.Clone(r.secrets)}
-			if _, err = ep.GetCredentials(); err == nil {
-				return ep, "profile \"default\" of the credentials file " + iniPath + " (default chain)", nil
-			}
-			r.tried = append(r.tried, fmt.Sprintf("the default chain: the credentials file %s: %v", iniPath, err))
+			_, err = p.GetCredentials()
 		}
+		if err == nil {
+			return p, what + " (default chain)", nil
+		}
+		r.tried = append(r.tried, fmt.Sprintf("the default chain: the credentials file %s: %v", iniPath, err))
 	}
 
 	if strings.EqualFold(r.env.get("ALIBABA_CLOUD_ECS_METADATA_DISABLED"), "true") {
 		r.tried = append(r.tried, "the default chain: the ECS instance's RAM role, skipped as ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
 	} else {
 		role := r.env.get("ALIBABA_CLOUD_ECS_METADATA")
-		p := newECSSource(role, r.allowIMDSv1())
+		p := r.ecsSource(role)
 		_, err := p.GetCredentials()
 		if err == nil {
 			what := "the RAM role of the ECS instance (default chain)"

@@ -230,7 +230,9 @@ func TestResolve_cliProfileDisabled(t *testing.T) {
 }
 
 // TestScrub feeds the scrubber errors that credentials-go really produces, which carry the signed URL
-// (AccessKeyId, Signature, SecurityToken), credential bodies and whole profile files.
+// (AccessKeyId, Signature, SecurityToken), credential bodies and whole profile files: the provider no
+// longer calls those providers, but the scrubber, which every message of this package goes through,
+// must still take such texts apart.
 func TestScrub(t *testing.T) {
 	const ak, secret, token = "LTAI-scrub-key", "scrub-secret-value", "CAIS-scrub-token-value"
 	base, err := providers.NewStaticSTSCredentialsProviderBuilder().WithAccessKeyId(ak).WithAccessKeySecret(secret).WithSecurityToken(token).Build()
@@ -276,22 +278,12 @@ func TestScrub(t *testing.T) {
 			scrubbed := Scrub(raw)
 			mustNotLeak(t, scrubbed, tc.secrets...)
 			mustNotLeak(t, scrubbed, secret, "STS.leaked-key", "LTAI-file-key")
-			explained := explain("STS AssumeRole", tc.err, nil).Error()
-			mustNotLeak(t, explained, tc.secrets...)
 		})
 	}
 
 	// What is left still says what happened.
-	if got := explain("STS AssumeRole at 127.0.0.1:1", netErr, nil).Error(); !strings.Contains(got, "Post https://127.0.0.1:1?<redacted>: dial tcp") || !strings.Contains(got, "connection refused") {
-		t.Errorf("explained network error %q", got)
-	}
-
-	// An STS refusal becomes its code, message and request id.
-	refusal := errors.New(`refresh session token failed: {"RequestId":"5A3B-REQ","HostId":"sts.aliyuncs.com","Code":"NoPermission","Message":"You are not authorized to do this action.","Recommend":"https://api.aliyun.com/troubleshoot?q=NoPermission&product=Sts&requestId=5A3B-REQ"}`)
-	var se *ServiceError
-	if got := explain("STS AssumeRole for r at h", refusal, nil); !errors.As(got, &se) ||
-		got.Error() != "STS AssumeRole for r at h refused: NoPermission: You are not authorized to do this action. (request id 5A3B-REQ)" {
-		t.Errorf("explained refusal %q", got)
+	if got := Scrub(netErr.Error()); !strings.Contains(got, "https://127.0.0.1:1?<redacted>") || !strings.Contains(got, "connection refused") {
+		t.Errorf("scrubbed network error %q", got)
 	}
 
 	// Known values go wherever they appear, URL-encoded or not; short ones are left alone.
@@ -305,7 +297,7 @@ func TestScrub(t *testing.T) {
 func TestResolve_baseFails(t *testing.T) {
 	em := startEmulator(t)
 	err := resolveErr(t, Settings{ECSRoleName: "None", AssumeRole: &AssumeRole{RoleARN: roleARN}, STSEndpoint: em.host}, env(t))
-	if !strings.Contains(err.Error(), "the credentials to assume the role with: the ECS metadata service answered HTTP 404") ||
+	if !strings.Contains(err.Error(), "the credentials to assume the role with: GET /latest/meta-data/ram/security-credentials/None at the ECS metadata service (http://100.100.100.200) failed: answered HTTP 404 Not Found: \"404 Not Found\" (request id ") ||
 		strings.Contains(err.Error(), "STS AssumeRole") {
 		t.Errorf("error %q", err)
 	}

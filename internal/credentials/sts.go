@@ -1,12 +1,21 @@
 package credentials
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/acs"
 )
 
 // stsEndpoint is where STS is asked: the configured endpoint; else the regional endpoint of the first
@@ -41,36 +50,156 @@ type roleSession struct {
 	endpoint                                 string
 }
 
-// assumeRole wraps base in credentials-go's AssumeRole provider. Every value is passed explicitly, so that
-// none of the ALIBABA_CLOUD_* variables credentials-go reads for missing values can change it.
+// assumeRole assumes rs.roleARN with the credentials of base, through this package's STS client (see
+// http.go for why not credentials-go's). Every value is passed explicitly, so that none of the
+// ALIBABA_CLOUD_* variables credentials-go reads for missing values can change it.
 func (r *resolver) assumeRole(base providers.CredentialsProvider, rs roleSession) (providers.CredentialsProvider, error) {
-	p, err := providers.NewRAMRoleARNCredentialsProviderBuilder().
-		WithCredentialsProvider(baseOf{base}).
-		WithRoleArn(rs.roleARN).
-		WithRoleSessionName(rs.sessionName).
-		WithDurationSeconds(rs.duration).
-		WithPolicy(rs.policy).
-		WithExternalId(rs.externalID).
-		WithStsEndpoint(rs.endpoint).
-		Build()
-	if err != nil {
-		return nil, fmt.Errorf("assuming role %s: %w", rs.roleARN, err)
-	}
-	return &explained{inner: p, service: fmt.Sprintf("STS AssumeRole for %s at %s", rs.roleARN, rs.endpoint), secrets: r.secrets}, nil
+	return &assumedRole{base: base, rs: rs, http: r.http, secrets: slices.Clone(r.secrets)}, nil
 }
 
-// baseOf marks the failures of the credentials a role is assumed with: credentials-go hands them up
-// unchanged, and they must not read as failures of STS.
-type baseOf struct{ inner providers.CredentialsProvider }
+// assumedRole is a role's session, opened with STS AssumeRole and opened again shortly before it expires.
+type assumedRole struct {
+	base    providers.CredentialsProvider
+	rs      roleSession
+	http    *httpClient
+	secrets []string
 
-func (b baseOf) GetProviderName() string { return b.inner.GetProviderName() }
+	creds   *providers.Credentials
+	expires time.Time
+}
 
-func (b baseOf) GetCredentials() (*providers.Credentials, error) {
-	c, err := b.inner.GetCredentials()
+func (a *assumedRole) GetProviderName() string { return "ram_role_arn" }
+
+func (a *assumedRole) service() string {
+	return fmt.Sprintf("STS AssumeRole for %s at %s", a.rs.roleARN, a.rs.endpoint)
+}
+
+func (a *assumedRole) GetCredentials() (*providers.Credentials, error) {
+	if a.creds != nil && time.Until(a.expires) > refreshMargin {
+		c := *a.creds
+		return &c, nil
+	}
+	base, err := a.base.GetCredentials()
 	if err != nil {
 		return nil, &baseFailure{err: err}
 	}
-	return c, nil
+	form := url.Values{
+		"RoleArn":         {a.rs.roleARN},
+		"RoleSessionName": {a.rs.sessionName},
+		"DurationSeconds": {strconv.Itoa(a.rs.duration)},
+	}
+	if a.rs.policy != "" {
+		form.Set("Policy", a.rs.policy)
+	}
+	if a.rs.externalID != "" {
+		form.Set("ExternalId", a.rs.externalID)
+	}
+	signer := &acs.Credentials{AccessKeyID: base.AccessKeyId, AccessKeySecret: base.AccessKeySecret, SecurityToken: base.SecurityToken}
+	secrets := append(slices.Clone(a.secrets), base.AccessKeyId, base.AccessKeySecret, base.SecurityToken)
+	c, expires, err := a.http.callSTS(a.service(), a.rs.endpoint, "AssumeRole", form, signer, secrets)
+	if err != nil {
+		return nil, err
+	}
+	c.ProviderName = a.GetProviderName()
+	a.creds, a.expires = c, expires
+	out := *c
+	return &out, nil
+}
+
+// stsVersion is the STS API version of AssumeRole and AssumeRoleWithOIDC.
+const stsVersion = "2015-04-01"
+
+// callSTS posts an STS action to endpoint (host[:port], always HTTPS) with its parameters in a form body
+// and reads the temporary credentials it answers. A signed action (AssumeRole) is signed by signer with
+// ACS3-HMAC-SHA256, the gateway's current signature, through internal/acs, the signer DBS requests use:
+// STS accepts it like every Alibaba Cloud API, so the provider keeps one signer. An unsigned action
+// (AssumeRoleWithOIDC, whose proof is the OIDC token) names itself in the query string, as
+// credentials-go sends it. secrets are removed from anything an error quotes.
+func (c *httpClient) callSTS(service, endpoint, action string, form url.Values, signer *acs.Credentials, secrets []string) (*providers.Credentials, time.Time, error) {
+	fail := func(format string, args ...any) (*providers.Credentials, time.Time, error) {
+		return nil, time.Time{}, &failure{service: service, detail: Scrub(fmt.Sprintf(format, args...), secrets...)}
+	}
+	u := url.URL{Scheme: "https", Host: endpoint, Path: "/"}
+	if signer == nil {
+		u.RawQuery = acs.CanonicalQuery(url.Values{"Action": {action}, "Version": {stsVersion}, "Format": {"JSON"},
+			"Timestamp": {time.Now().UTC().Format(acs.DateFormat)}})
+	}
+	// The body is percent-encoded as the signature's canonical form is (a space is %20, never +).
+	body := []byte(acs.CanonicalQuery(form))
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		// The error would quote the endpoint; it passed the provider's host[:port] check, so say that.
+		return fail("the endpoint %q is not a host[:port]", endpoint)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	if signer != nil {
+		req.Header.Set("x-acs-action", action)
+		req.Header.Set("x-acs-version", stsVersion)
+		nonce, err := acs.NewNonce()
+		if err != nil {
+			return fail("making a signature nonce: %v", err)
+		}
+		if err := acs.Sign(req, body, *signer, nonce, time.Now()); err != nil {
+			return fail("signing the request: %v", err)
+		}
+	}
+	res, err := c.do(req)
+	if err != nil {
+		return fail("%v", err)
+	}
+	answer, err := readAnswer(res)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, time.Time{}, refusal(service, res, answer, secrets)
+	}
+	var ok struct {
+		Credentials *sessionAnswer `json:"Credentials"`
+	}
+	if err := json.Unmarshal(answer, &ok); err != nil || ok.Credentials == nil {
+		return fail("answered HTTP 200 without credentials (%s)", answerKind(res, answer))
+	}
+	return ok.Credentials.credentials(service)
+}
+
+// sessionAnswer is temporary credentials as STS, a credentials URI and the ECS metadata service answer them.
+type sessionAnswer struct {
+	AccessKeyID     string `json:"AccessKeyId"`
+	AccessKeySecret string `json:"AccessKeySecret"`
+	SecurityToken   string `json:"SecurityToken"`
+	Expiration      string `json:"Expiration"`
+}
+
+// credentials checks that the answer is complete and reads its expiry.
+func (s *sessionAnswer) credentials(service string) (*providers.Credentials, time.Time, error) {
+	var missing []string
+	for _, f := range []struct{ name, value string }{{"AccessKeyId", s.AccessKeyID}, {"AccessKeySecret", s.AccessKeySecret},
+		{"SecurityToken", s.SecurityToken}, {"Expiration", s.Expiration}} {
+		if f.value == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, time.Time{}, &failure{service: service, detail: "answered credentials without " + strings.Join(missing, " and ")}
+	}
+	expires, err := time.Parse("2006-01-02T15:04:05Z", s.Expiration)
+	if err != nil {
+		return nil, time.Time{}, &failure{service: service, detail: fmt.Sprintf("answered an Expiration %q that is not a time such as 2006-01-02T15:04:05Z", s.Expiration)}
+	}
+	return &providers.Credentials{AccessKeyId: s.AccessKeyID, AccessKeySecret: s.AccessKeySecret, SecurityToken: s.SecurityToken}, expires, nil
+}
+
+// answerKind describes an answer that is not what was expected, without quoting it: it may hold a secret.
+func answerKind(res *http.Response, body []byte) string {
+	ct := res.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "no content type"
+	}
+	return fmt.Sprintf("%d bytes of %s", len(body), ct)
 }
 
 // baseFailure is the failure of the credentials a role is assumed with.
@@ -89,16 +218,21 @@ type oidcSession struct {
 	endpoint                                  string
 }
 
-// oidcSource assumes a role with an OIDC token through credentials-go's OIDC provider, to which it hands
-// the token itself: given a token file, credentials-go would prefer ALIBABA_CLOUD_OIDC_TOKEN from the
-// environment over it, and the provider block must win. A token file is read when the provider is built
-// and read again when STS refuses, since Kubernetes rotates projected tokens in place.
+// oidcSource assumes a role with an OIDC token (STS AssumeRoleWithOIDC). A token file is read every time
+// a session is opened, since Kubernetes rotates projected tokens in place; the token given in the block
+// or the environment is used as is, never ALIBABA_CLOUD_OIDC_TOKEN in place of the block's file.
 type oidcSource struct {
 	cfg     oidcSession
+	http    *httpClient
 	secrets []string
 
-	inner      providers.CredentialsProvider
-	innerToken string
+	creds   *providers.Credentials
+	expires time.Time
+}
+
+// oidcSource builds the source of an OIDC session.
+func (r *resolver) oidcSource(cfg oidcSession) *oidcSource {
+	return &oidcSource{cfg: cfg, http: r.http, secrets: slices.Clone(r.secrets)}
 }
 
 func (o *oidcSource) GetProviderName() string { return "oidc_role_arn" }
@@ -123,68 +257,31 @@ func (o *oidcSource) readToken() (string, error) {
 	return token, nil
 }
 
-func (o *oidcSource) build(token string) error {
-	p, err := providers.NewOIDCCredentialsProviderBuilder().
-		WithOIDCProviderARN(o.cfg.providerARN).
-		WithOIDCToken(token).
-		WithRoleArn(o.cfg.roleARN).
-		WithRoleSessionName(o.cfg.sessionName).
-		WithPolicy(o.cfg.policy).
-		WithDurationSeconds(o.cfg.duration).
-		WithSTSEndpoint(o.cfg.endpoint).
-		Build()
-	if err != nil {
-		return fmt.Errorf("assuming role %s with OIDC: %w", o.cfg.roleARN, err)
-	}
-	o.inner, o.innerToken = p, token
-	return nil
-}
-
 func (o *oidcSource) GetCredentials() (*providers.Credentials, error) {
-	if o.inner == nil {
-		token, err := o.readToken()
-		if err != nil {
-			return nil, err
-		}
-		if err := o.build(token); err != nil {
-			return nil, err
-		}
+	if o.creds != nil && time.Until(o.expires) > refreshMargin {
+		c := *o.creds
+		return &c, nil
 	}
-	c, err := o.inner.GetCredentials()
-	if err == nil {
-		return c, nil
-	}
-	// The token may have expired and been rotated in the file since it was read: try once with the new one.
-	if o.cfg.token == "" {
-		if token, rerr := o.readToken(); rerr == nil && token != o.innerToken && o.build(token) == nil {
-			if c, err = o.inner.GetCredentials(); err == nil {
-				return c, nil
-			}
-		}
-	}
-	return nil, explain(o.service(), err, append(slices.Clone(o.secrets), o.innerToken))
-}
-
-// uriSource builds credentials-go's credentials URI provider with the URI given, so that
-// ALIBABA_CLOUD_CREDENTIALS_URI cannot replace it.
-func (r *resolver) uriSource(uri string) (providers.CredentialsProvider, error) {
-	p, err := providers.NewURLCredentialsProviderBuilder().WithUrl(uri).Build()
+	token, err := o.readToken()
 	if err != nil {
 		return nil, err
 	}
-	return &explained{inner: p, service: "the credentials URI " + uriHost(uri), secrets: append(slices.Clone(r.secrets), uri)}, nil
-}
-
-// uriHost names a credentials URI by its scheme and host: its path or query may hold a token.
-func uriHost(uri string) string {
-	scheme, rest, ok := strings.Cut(uri, "://")
-	if !ok {
-		return "(not a URL)"
+	form := url.Values{
+		"RoleArn":         {o.cfg.roleARN},
+		"OIDCProviderArn": {o.cfg.providerARN},
+		"OIDCToken":       {token},
+		"RoleSessionName": {o.cfg.sessionName},
+		"DurationSeconds": {strconv.Itoa(o.cfg.duration)},
 	}
-	host, _, _ := strings.Cut(rest, "/")
-	host, _, _ = strings.Cut(host, "?")
-	if at := strings.LastIndex(host, "@"); at >= 0 {
-		host = host[at+1:]
+	if o.cfg.policy != "" {
+		form.Set("Policy", o.cfg.policy)
 	}
-	return scheme + "://" + host
+	c, expires, err := o.http.callSTS(o.service(), o.cfg.endpoint, "AssumeRoleWithOIDC", form, nil, append(slices.Clone(o.secrets), token))
+	if err != nil {
+		return nil, err
+	}
+	c.ProviderName = o.GetProviderName()
+	o.creds, o.expires = c, expires
+	out := *c
+	return &out, nil
 }

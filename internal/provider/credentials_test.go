@@ -2,8 +2,13 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
 )
@@ -640,6 +646,8 @@ assume_role {
 		{"ECS role missing", `ecs_role_name = "Other"`, `RAM role "Other".*HTTP 404`},
 		{"a profile that cannot sign", fmt.Sprintf("profile = \"api\"\nshared_credentials_file = %q", bearer),
 			`mode BearerToken cannot sign a DBS request.*The modes that can are AK, StsToken, RamRoleArn.*CloudSSO, OAuth`},
+		{"ECS role missing", `ecs_role_name = "Other"`, `RAM role "Other".*GET /latest/meta-data/ram/security-credentials/Other at the ECS metadata service ` +
+			`\(http://100\.100\.100\.200\) failed: answered HTTP 404 Not Found: "404 Not Found" \(request id [0-9A-F]{8}-`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
@@ -681,7 +689,7 @@ func TestCredentials_refusalLeaksNothing(t *testing.T) {
 			}
 			want := "refused: EntityNotExist.Role"
 			if name == "unreachable" {
-				want = "at 127.0.0.1:1 failed: Post https://127.0.0.1:1?<redacted>: dial tcp 127.0.0.1:1"
+				want = "at 127.0.0.1:1 failed: dial tcp 127.0.0.1:1"
 			}
 			if !strings.Contains(text.String(), want) {
 				t.Errorf("the diagnostic lacks %q:\n%s", want, text.String())
@@ -777,4 +785,197 @@ func configureDirectly(t *testing.T, dbs, sts string, args map[string]tftypes.Va
 // spacedPattern lets a pattern's spaces match the line breaks Terraform wraps diagnostics with.
 func spacedPattern(pattern string) *regexp.Regexp {
 	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// failsWith applies config through Terraform and checks the error it fails with: it matches pattern
+// (whose spaces match Terraform's line breaks) and holds none of absent. ExpectError cannot say what an
+// error must not hold, so the TestCase's ErrorCheck reads it instead, and a step that does not fail fails
+// the test in its Check.
+func failsWith(t *testing.T, config, pattern string, absent ...string) {
+	t.Helper()
+	re := spacedPattern(pattern)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		ErrorCheck: func(err error) error {
+			text := err.Error()
+			var problems []string
+			if !re.MatchString(text) {
+				problems = append(problems, fmt.Sprintf("no match for %q", pattern))
+			}
+			for _, a := range absent {
+				if a != "" && strings.Contains(text, a) {
+					problems = append(problems, fmt.Sprintf("it holds %q", a))
+				}
+			}
+			if len(problems) > 0 {
+				return fmt.Errorf("%s in the error:\n%s", strings.Join(problems, "; "), text)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check: func(*terraform.State) error {
+				return fmt.Errorf("the configuration applied; want an error matching %q", pattern)
+			},
+		}},
+	})
+}
+
+// redirectServer answers every request with a 307 to a second server that counts what reaches it: a
+// client following it would hand a signed STS request, an OIDC token, a credentials URI's token or a
+// metadata token to a host nobody configured.
+type redirectServer struct {
+	url, host  string
+	targetHost string
+	location   string
+	followed   atomic.Int32
+}
+
+// redirectSecret is in the Location's path and query: an error may name its host, never the rest.
+const redirectSecret = "location-token-DO-NOT-LEAK"
+
+func startRedirectServer(t *testing.T) *redirectServer {
+	t.Helper()
+	rd := &redirectServer{}
+	serve := func(h http.HandlerFunc) *httptest.Server {
+		s := httptest.NewUnstartedServer(h)
+		s.Config.ErrorLog = log.New(io.Discard, "", 0)
+		s.TLS = &tls.Config{Certificates: []tls.Certificate{credentialsCert.TLS}, MinVersion: tls.VersionTLS12}
+		s.StartTLS()
+		t.Cleanup(s.Close)
+		return s
+	}
+	target := serve(func(w http.ResponseWriter, _ *http.Request) {
+		rd.followed.Add(1)
+		_, _ = io.WriteString(w, `{"Code":"Success","AccessKeyId":"STS.followed","AccessKeySecret":"s","SecurityToken":"t","Expiration":"2999-01-01T00:00:00Z"}`)
+	})
+	rd.targetHost = strings.TrimPrefix(target.URL, "https://")
+	rd.location = target.URL + "/" + redirectSecret + "?token=" + redirectSecret
+	from := serve(rd.ServeHTTP)
+	rd.url, rd.host = from.URL, strings.TrimPrefix(from.URL, "https://")
+	return rd
+}
+
+func (rd *redirectServer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Location", rd.location)
+	w.WriteHeader(http.StatusTemporaryRedirect)
+}
+
+// TestCredentials_redirectsRefused: STS (AssumeRole, AssumeRoleWithOIDC), a credentials URI and the ECS
+// metadata service answering 307 fail the plan with the status and the Location's host, and nothing
+// reaches the host the redirect names.
+func TestCredentials_redirectsRefused(t *testing.T) {
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte(oidcToken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, service string
+		args          func(rd *redirectServer) string
+		metadata      bool
+	}{
+		{"STS AssumeRole", "STS AssumeRole for " + roleARN, func(*redirectServer) string {
+			return fmt.Sprintf("access_key = %q\nsecret_key = %q\nassume_role {\n  role_arn = %q\n}", baseKey, baseSecret, roleARN)
+		}, false},
+		{"STS AssumeRoleWithOIDC", "STS AssumeRoleWithOIDC for " + roleARN, func(*redirectServer) string {
+			return fmt.Sprintf("assume_role_with_oidc {\n  oidc_provider_arn = %q\n  oidc_token_file = %q\n  role_arn = %q\n}", oidcARN, tokenFile, roleARN)
+		}, false},
+		{"credentials URI", "the credentials URI https://", func(rd *redirectServer) string {
+			return fmt.Sprintf("credentials_uri = %q", rd.url+"/credentials?token=uri-token-DO-NOT-LEAK")
+		}, false},
+		{"ECS metadata", "at the ECS metadata service", func(*redirectServer) string { return `ecs_role_name = "EcsDbsReader"` }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := startCredentialsEmulator(t)
+			rd := startRedirectServer(t)
+			if tc.metadata {
+				metadataProxy.SetHandler(rd)
+			}
+			config := fmt.Sprintf(`
+provider "alicloud" {
+  endpoints {
+    dbs = %q
+    sts = %q
+  }
+%s
+}
+`, e.url, rd.host, tc.args(rd)) + listingData
+			failsWith(t, config, regexp.QuoteMeta(tc.service)+`.*HTTP 307 Temporary Redirect, a redirect to `+regexp.QuoteMeta(rd.targetHost)+`, which is not followed`,
+				redirectSecret, "uri-token-DO-NOT-LEAK", oidcToken, baseSecret)
+			if n := rd.followed.Load(); n != 0 {
+				t.Errorf("the redirect was followed: %d requests reached %s", n, rd.targetHost)
+			}
+			if n := e.Stats().ByAction["DescribeRestoreTaskList"]; n != 0 {
+				t.Errorf("DBS was called %d times although credentials failed", n)
+			}
+		})
+	}
+}
+
+// TestCredentials_credentialsFile: the default chain's credentials file (~/.alibabacloud/credentials, or
+// ALIBABA_CLOUD_CREDENTIALS_FILE) signs with its keys, and its ram_role_arn profile assumes the role at
+// endpoints.sts like every other role the provider assumes.
+func TestCredentials_credentialsFile(t *testing.T) {
+	write := func(t *testing.T, path, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("access_key, in the home directory", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		write(t, filepath.Join(os.Getenv("HOME"), ".alibabacloud", "credentials"),
+			fmt.Sprintf("[default]\ntype = access_key\naccess_key_id = %s\naccess_key_secret = %s\n", baseKey, baseSecret))
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, staticKey(baseKey, false))
+	})
+	t.Run("ram_role_arn, at endpoints.sts", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		file := filepath.Join(t.TempDir(), "credentials.ini")
+		write(t, file, fmt.Sprintf("[default]\ntype = ram_role_arn\naccess_key_id = %s\naccess_key_secret = %s\nrole_arn = %s\nrole_session_name = from-ini\n",
+			baseKey, baseSecret, roleARN))
+		t.Setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", file)
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, byAssumeRole)
+		if i := e.Issued()[0]; i.SessionName != "from-ini" || i.CallerKey != baseKey {
+			t.Errorf("issued %+v", i)
+		}
+	})
+	t.Run("ecs_ram_role", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		write(t, filepath.Join(os.Getenv("HOME"), ".alibabacloud", "credentials"), "[default]\ntype = ecs_ram_role\nrole_name = EcsDbsReader\n")
+		n := e.readListing(t, "")
+		e.expectSigned(t, n, byInstance)
+	})
+}
+
+// TestCredentials_userAgent: configuration_source is in the User-Agent of every request the provider
+// makes, to STS, a credentials URI and the ECS metadata service as to DBS.
+func TestCredentials_userAgent(t *testing.T) {
+	for name, args := range map[string]string{
+		"STS":             fmt.Sprintf("access_key = %q\nsecret_key = %q\nassume_role {\n  role_arn = %q\n}", baseKey, baseSecret, roleARN),
+		"credentials URI": "credentials_uri = \"%s/credentials-uri/ci\"",
+		"ECS metadata":    `ecs_role_name = "EcsDbsReader"`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := startCredentialsEmulator(t)
+			if strings.Contains(args, "%s") {
+				args = fmt.Sprintf(args, e.url)
+			}
+			e.readListing(t, args+"\nconfiguration_source = \"example/infra//dbs\"")
+			actions := map[string]int{}
+			for _, r := range e.Requests() {
+				actions[r.Action]++
+				if !strings.HasPrefix(r.UserAgent, "terraform-provider-alicloud/test") || !strings.HasSuffix(r.UserAgent, " configuration_source/example/infra//dbs") {
+					t.Errorf("request %d (%s) has User-Agent %q", r.Seq, r.Action, r.UserAgent)
+				}
+			}
+			if len(actions) < 2 {
+				t.Errorf("the emulator saw only %v: the credentials' requests are missing", actions)
+			}
+		})
+	}
 }

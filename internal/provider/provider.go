@@ -122,9 +122,10 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			Validators: []validator.Int64{int64validator.Between(1, 32)},
 		},
 		"configuration_source": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "Free text added to the User-Agent of every request, e.g. the repository the configuration lives in.",
-			Validators:          []validator.String{stringvalidator.LengthAtMost(64)},
+			Optional: true,
+			MarkdownDescription: "Free text added to the User-Agent of every request the provider makes (to DBS, STS, a credentials URI and the ECS metadata service), " +
+				"e.g. the repository the configuration lives in.",
+			Validators: []validator.String{stringvalidator.LengthAtMost(64)},
 		},
 	}
 	blocks := map[string]schema.Block{
@@ -189,11 +190,13 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
+	userAgent := p.userAgent(req.TerraformVersion, cfg.ConfigurationSource.ValueString())
 	settings, diags := p.credentialSettings(cfg, region.value)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	settings.UserAgent = userAgent
 	src, err := credentials.Resolve(ctx, settings, p.getenv)
 	if err != nil {
 		resp.Diagnostics.Append(credentialsDiagnostic(err))
@@ -210,7 +213,7 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 	client, err := dbs.NewClient(dbs.Config{
 		Endpoint:              endpoint,
 		Credentials:           credentialsSource{src},
-		UserAgent:             p.userAgent(req.TerraformVersion, cfg.ConfigurationSource.ValueString()),
+		UserAgent:             userAgent,
 		MaxRetryTimeout:       retry,
 		ConnectTimeout:        millis(cfg.ClientConnectTimeout, defaultConnectTimeout),
 		ReadTimeout:           millis(cfg.ClientReadTimeout, defaultReadTimeout),

@@ -38,7 +38,7 @@ var CredentialSourcesMarkdown = "" +
 	"| 5 | environment | `ALIBABA_CLOUD_CREDENTIALS_URI` |\n" +
 	"| 6 | environment | `ALICLOUD_ECS_ROLE_NAME` |\n" +
 	"| 7 | environment | `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` + `ALIBABA_CLOUD_ROLE_ARN` + `ALIBABA_CLOUD_OIDC_TOKEN_FILE` (or `ALIBABA_CLOUD_OIDC_TOKEN`), as in ACK's RRSA |\n" +
-	"| 8 | default chain | the aliyun CLI file's `current` profile, then `~/.alibabacloud/credentials`, then the RAM role of the ECS instance (skipped with `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) |\n\n" +
+	"| 8 | default chain | the aliyun CLI file's `current` profile, then the `default` profile of `~/.alibabacloud/credentials` (or `ALIBABA_CLOUD_CREDENTIALS_FILE`; type `access_key`, `ram_role_arn` or `ecs_ram_role`), then the RAM role of the ECS instance (skipped with `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) |\n\n" +
 	"`assume_role` (or `ALICLOUD_ASSUME_ROLE_ARN`) then assumes a RAM role with whatever was found. " +
 	"The aliyun CLI's file is `shared_credentials_file`, else `ALICLOUD_SHARED_CREDENTIALS_FILE`, else `ALIBABA_CLOUD_CONFIG_FILE`, " +
 	"else `~/.aliyun/config.json`; its profiles may use the modes " + markdownList(credentials.SupportedProfileModes()) + ". " +
@@ -200,7 +200,7 @@ func credentialBlocks() map[string]schema.Block {
 				},
 				"oidc_token_file": schema.StringAttribute{
 					Optional: true,
-					MarkdownDescription: "Path of the file holding the OIDC token; it is read again when STS refuses a token, as Kubernetes rotates it. " +
+					MarkdownDescription: "Path of the file holding the OIDC token; it is read again each time a session is opened or renewed, as Kubernetes rotates it in place. " +
 						"Falls back to `ALIBABA_CLOUD_OIDC_TOKEN_FILE` (after `ALIBABA_CLOUD_OIDC_TOKEN`). Conflicts with `oidc_token`.",
 					Validators: []validator.String{
 						stringvalidator.LengthAtLeast(1),

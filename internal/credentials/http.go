@@ -1,0 +1,168 @@
+package credentials
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+const (
+	// connectTimeout and requestTimeout bound one request to STS or a credentials URI, as credentials-go
+	// did (5 s to connect, 10 s more to answer). An ECS metadata lookup is bounded tighter by its context.
+	connectTimeout = 5 * time.Second
+	requestTimeout = 15 * time.Second
+	// maxAnswerBytes bounds what is read of an answer: credentials are a few KiB.
+	maxAnswerBytes = 1 << 20
+	// defaultUserAgent is sent when Settings.UserAgent is empty.
+	defaultUserAgent = "terraform-provider-alicloud"
+)
+
+// httpClient is the one HTTP client of the credentials sources: STS, credentials URIs and the ECS
+// metadata service all go through it, so that every request carries the provider's User-Agent and no
+// request follows a redirect. credentials-go's providers build a client per request, with its own
+// User-Agent and Go's default of following up to ten redirects, and offer no hook to change either;
+// the sources of this package are therefore its own (see sts.go, uri.go, ecs.go).
+type httpClient struct {
+	client    *http.Client
+	userAgent string
+}
+
+func newHTTPClient(userAgent string) *httpClient {
+	if userAgent == "" {
+		userAgent = defaultUserAgent
+	}
+	transport := &http.Transport{
+		// As credentials-go and every Alibaba Cloud SDK do: behind a proxy, HTTPS_PROXY reaches STS, and
+		// NO_PROXY must list 100.100.100.200 for the metadata service.
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout: connectTimeout,
+		ForceAttemptHTTP2:   true,
+		MaxIdleConns:        4,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	return &httpClient{
+		client: &http.Client{
+			Transport: transport,
+			Timeout:   requestTimeout,
+			// A redirect would carry a signed request, an OIDC token or a metadata token to a host that
+			// was not configured: the 3xx is handed to do, which refuses it.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		userAgent: userAgent,
+	}
+}
+
+// RedirectError is a 3xx answer, which the credentials sources never follow.
+type RedirectError struct {
+	Status int
+	// Location is the host the redirect pointed to ("" when the answer named none); never its path or
+	// query, which may carry a token.
+	Location string
+}
+
+func (e *RedirectError) Error() string {
+	to := "without a Location"
+	if e.Location != "" {
+		to = "to " + e.Location
+	}
+	return fmt.Sprintf("answered HTTP %d %s, a redirect %s, which is not followed: credentials are only sent to the host configured",
+		e.Status, http.StatusText(e.Status), to)
+}
+
+// do sends req with the provider's User-Agent. A 3xx answer is a *RedirectError, its body closed; a
+// failure to send is returned without the *url.Error wrapper, whose text quotes the whole URL.
+func (c *httpClient) do(req *http.Request) (*http.Response, error) {
+	req.Header.Set("User-Agent", c.userAgent)
+	res, err := c.client.Do(req)
+	if err != nil {
+		var u *url.Error
+		if errors.As(err, &u) {
+			return nil, u.Err
+		}
+		return nil, err
+	}
+	if res.StatusCode >= 300 && res.StatusCode < 400 {
+		res.Body.Close()
+		return nil, &RedirectError{Status: res.StatusCode, Location: locationHost(req.URL, res.Header.Get("Location"))}
+	}
+	return res, nil
+}
+
+// locationHost is the host a Location header points to, resolved against the request's URL.
+func locationHost(base *url.URL, location string) string {
+	if location == "" {
+		return ""
+	}
+	u, err := base.Parse(location)
+	if err != nil || u.Host == "" {
+		return "an unreadable Location"
+	}
+	return u.Host
+}
+
+// readAnswer reads an answer's body, up to maxAnswerBytes.
+func readAnswer(res *http.Response) ([]byte, error) {
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxAnswerBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	if len(body) > maxAnswerBytes {
+		return nil, fmt.Errorf("the answer is larger than %d bytes", maxAnswerBytes)
+	}
+	return body, nil
+}
+
+// refusal turns an answer that is not a success into an error: a *ServiceError when the body is the
+// service's error form ({"RequestId","Code","Message"}), else a *failure naming the HTTP status and the
+// text the service answered. secrets are removed from whatever is quoted.
+func refusal(service string, res *http.Response, body []byte, secrets []string) error {
+	var e struct {
+		RequestID string `json:"RequestId"`
+		Code      string `json:"Code"`
+		Message   string `json:"Message"`
+	}
+	rid := res.Header.Get("x-acs-request-id")
+	if json.Unmarshal(body, &e) == nil && e.Code != "" {
+		return &ServiceError{Service: service, Code: Scrub(e.Code, secrets...), Message: Scrub(e.Message, secrets...),
+			RequestID: orDefault(e.RequestID, rid)}
+	}
+	detail := fmt.Sprintf("answered HTTP %d %s", res.StatusCode, http.StatusText(res.StatusCode))
+	if text := answerText(body); text != "" {
+		detail += fmt.Sprintf(": %q", Scrub(text, secrets...))
+	}
+	if rid != "" {
+		detail += " (request id " + rid + ")"
+	}
+	return &failure{service: service, detail: detail}
+}
+
+var (
+	htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	htmlTag   = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// answerText is what a plain-text or HTML answer says, on one line: an HTML page's title, else its text
+// without tags; at most 200 bytes.
+func answerText(body []byte) string {
+	s := strings.ToValidUTF8(string(body), "\uFFFD")
+	if m := htmlTitle.FindStringSubmatch(s); m != nil {
+		s = m[1]
+	} else if strings.Contains(s, "<") {
+		s = htmlTag.ReplaceAllString(s, " ")
+	}
+	s = strings.Join(strings.Fields(html.UnescapeString(s)), " ")
+	if len(s) > 200 {
+		s = strings.ToValidUTF8(s[:200], "") + "…"
+	}
+	return s
+}
