@@ -618,7 +618,7 @@ assume_role {
 secret_key = "s"
 assume_role {
   role_arn = "dbs-reader"
-}`, `role_arn.*must be a RAM role ARN`},
+}`, `Invalid role ARN.*assume_role.role_arn = "dbs-reader" is not of the form acs:ram::<account id>:role/<role name>`},
 		{"policy not JSON", `access_key = "k"
 secret_key = "s"
 assume_role {
@@ -978,4 +978,45 @@ func TestCredentials_userAgent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCredentials_credentialsURIValue: a credentials_uri that is not an http(s) URL is refused at plan
+// time, on the argument, without quoting it (it may carry a token); its scheme is read in any case.
+func TestCredentials_credentialsURIValue(t *testing.T) {
+	t.Run("refused, not quoted", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		// From a sensitive variable, as users pass it: Terraform then shows no value of its own either.
+		failsWith(t, `
+variable "uri" {
+  type      = string
+  sensitive = true
+  default   = "ftp://ci:uri-token-DO-NOT-LEAK@example.com/c"
+}
+`+e.config("credentials_uri = var.uri"), `Invalid credentials URI.*credentials_uri.*not an http:// or https:// URL`, "uri-token-DO-NOT-LEAK")
+		if n := len(e.Requests()); n != 0 {
+			t.Errorf("%d requests reached the emulator", n)
+		}
+	})
+	t.Run("HTTPS in capitals", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		n := e.readListing(t, fmt.Sprintf("credentials_uri = %q", "HTTPS://"+e.host+emulator.CredentialsURIPath+"ci"))
+		e.expectSigned(t, n, byCredentialsURI)
+	})
+}
+
+// TestCredentials_sameWordsForTheSameProblem: a malformed STS endpoint is reported in the same words,
+// on endpoints.sts, whether the block or ALIBABA_CLOUD_ENDPOINT_STS set it.
+func TestCredentials_sameWordsForTheSameProblem(t *testing.T) {
+	e := startCredentialsEmulator(t)
+	block := func(sts string) string {
+		return fmt.Sprintf("provider \"alicloud\" {\n  access_key = %q\n  secret_key = %q\n  endpoints {\n    dbs = %q\n%s  }\n}\n", baseKey, baseSecret, e.url, sts) + listingData
+	}
+	want := `Invalid STS endpoint.*%s = "https://sts.example" is not of the form host\[:port\]; it must be host\[:port\], without a scheme`
+	t.Run("block", func(t *testing.T) {
+		failsWith(t, block("    sts = \"https://sts.example\"\n"), fmt.Sprintf(want, `endpoints.sts`))
+	})
+	t.Run("environment", func(t *testing.T) {
+		t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", "https://sts.example")
+		failsWith(t, block(""), fmt.Sprintf(want, "ALIBABA_CLOUD_ENDPOINT_STS"))
+	})
 }

@@ -147,7 +147,7 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 						"Falls back to `ALIBABA_CLOUD_ENDPOINT_STS`, then `STS_ENDPOINT`, then a profile's `sts_endpoint`; default `sts.<region>.aliyuncs.com` " +
 						"for the first region of a profile's `sts_region`, `ALIBABA_CLOUD_STS_REGION` and the provider's region (`sts-vpc.<region>.aliyuncs.com` " +
 						"with a profile's `enable_vpc` or `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`), or `sts.aliyuncs.com` without a region.",
-					Validators: []validator.String{stringvalidator.RegexMatches(hostPortPattern, "must be host[:port], without a scheme: STS is always reached over HTTPS")},
+					Validators: []validator.String{stsEndpointCheck},
 				},
 			},
 		},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -84,9 +85,29 @@ var (
 	roleARNPattern         = regexp.MustCompile(`^acs:ram::\d+:role/\S+$`)
 	oidcProviderARNPattern = regexp.MustCompile(`^acs:ram::\d+:oidc-provider/\S+$`)
 	sessionNamePattern     = regexp.MustCompile(`^[A-Za-z0-9.@_-]{2,64}$`)
-	credentialsURIPattern  = regexp.MustCompile(`^https?://\S+$`)
 	// hostPortPattern is host[:port] without a scheme: STS is always reached over HTTPS.
 	hostPortPattern = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$`)
+)
+
+// The kinds of credential values checked at plan time, in the provider block and, for the STS endpoint,
+// in the environment.
+var (
+	stsEndpointCheck = valueCheck{kind: "STS endpoint", want: "host[:port], without a scheme, as STS is always reached over HTTPS",
+		problem: matching(hostPortPattern, "is not of the form host[:port]")}
+	credentialsURICheck = valueCheck{kind: "credentials URI", want: "an http:// or https:// URL with a host (the scheme in any case)", sensitive: true,
+		problem: func(v string) string {
+			// url.Parse reads the scheme in any case; its error would quote the value.
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return "is not an http:// or https:// URL"
+			}
+			return ""
+		}}
+	roleARNCheck = valueCheck{kind: "role ARN", want: "a RAM role ARN such as acs:ram::123456789012:role/dbs-reader",
+		problem: matching(roleARNPattern, "is not of the form acs:ram::<account id>:role/<role name>")}
+	oidcProviderARNCheck = valueCheck{kind: "OIDC provider ARN", want: "an OIDC provider ARN such as acs:ram::123456789012:oidc-provider/ack-rrsa",
+		problem: matching(oidcProviderARNPattern, "is not of the form acs:ram::<account id>:oidc-provider/<name>")}
+	sessionNameCheck = valueCheck{kind: "session name", want: "2 to 64 letters, digits and . @ - _",
+		problem: matching(sessionNamePattern, "is not a valid session name")}
 )
 
 func credentialAttributes() map[string]schema.Attribute {
@@ -132,9 +153,10 @@ func credentialAttributes() map[string]schema.Attribute {
 		"credentials_uri": schema.StringAttribute{
 			Optional:  true,
 			Sensitive: true,
-			MarkdownDescription: "URI that answers temporary credentials to a `GET`, as `{\"Code\":\"Success\",\"AccessKeyId\",\"AccessKeySecret\",\"SecurityToken\",\"Expiration\"}`. " +
-				"Falls back to `ALIBABA_CLOUD_CREDENTIALS_URI`.",
-			Validators: []validator.String{stringvalidator.RegexMatches(credentialsURIPattern, "must be an http:// or https:// URL")},
+			MarkdownDescription: "An `http://` or `https://` URL (the scheme in any case) that answers temporary credentials to a `GET`, as " +
+				"`{\"Code\":\"Success\",\"AccessKeyId\",\"AccessKeySecret\",\"SecurityToken\",\"Expiration\"}`. " +
+				"A value that is not such a URL is refused at plan time without being quoted, as it may hold a token. Falls back to `ALIBABA_CLOUD_CREDENTIALS_URI`.",
+			Validators: []validator.String{credentialsURICheck},
 		},
 	}
 }
@@ -160,7 +182,7 @@ func credentialBlocks() map[string]schema.Block {
 			Optional: true,
 			MarkdownDescription: "ARN of the RAM role to assume, e.g. `acs:ram::123456789012:role/dbs-reader`. Falls back to `" + fallback + "`; " +
 				"one of the two is required.",
-			Validators: []validator.String{stringvalidator.RegexMatches(roleARNPattern, "must be a RAM role ARN such as acs:ram::123456789012:role/dbs-reader")},
+			Validators: []validator.String{roleARNCheck},
 		}
 	}
 	sessionName := func(fallback string) schema.StringAttribute {
@@ -168,7 +190,7 @@ func credentialBlocks() map[string]schema.Block {
 			Optional: true,
 			MarkdownDescription: fmt.Sprintf("Name of the role session, as ActionTrail shows it: `2` to `64` letters, digits and `.@-_`. "+
 				"Falls back to `%s`; default `%s`.", fallback, credentials.DefaultSessionName),
-			Validators: []validator.String{stringvalidator.RegexMatches(sessionNamePattern, "must be 2 to 64 letters, digits and . @ - _")},
+			Validators: []validator.String{sessionNameCheck},
 		}
 	}
 	return map[string]schema.Block{
@@ -196,7 +218,7 @@ func credentialBlocks() map[string]schema.Block {
 					Optional: true,
 					MarkdownDescription: "ARN of the OIDC identity provider, e.g. `acs:ram::123456789012:oidc-provider/ack-rrsa-c123`. " +
 						"Falls back to `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`.",
-					Validators: []validator.String{stringvalidator.RegexMatches(oidcProviderARNPattern, "must be an OIDC provider ARN such as acs:ram::123456789012:oidc-provider/name")},
+					Validators: []validator.String{oidcProviderARNCheck},
 				},
 				"oidc_token_file": schema.StringAttribute{
 					Optional: true,
@@ -270,9 +292,8 @@ func (p *alicloudProvider) credentialSettings(cfg providerModel, region string) 
 	}
 	for _, name := range []string{"ALIBABA_CLOUD_ENDPOINT_STS", "STS_ENDPOINT"} {
 		if v := strings.TrimSpace(p.getenv(name)); s.STSEndpoint == "" && v != "" {
-			if !hostPortPattern.MatchString(v) {
-				diags.AddAttributeError(stsPath, "Invalid STS endpoint",
-					fmt.Sprintf("%s=%q is not of the form host[:port]; STS is always reached over HTTPS, so give no scheme.", name, v))
+			if problem := stsEndpointCheck.problem(v); problem != "" {
+				diags.AddAttributeError(stsPath, stsEndpointCheck.summary(), stsEndpointCheck.detail(name, v, problem))
 			}
 			s.STSEndpoint = v
 		}

@@ -54,3 +54,47 @@ func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRe
 			fmt.Sprintf("%q is before 1970-01-01T00:00:00Z. DBS takes times as UNIX milliseconds, which start there.", value))
 	}
 }
+
+// valueCheck is one kind of value (an STS endpoint, a role ARN, ...) and what makes one wrong. It is both
+// the schema's validator of the arguments that hold such values and the check of the same values read
+// from the environment, so that a wrong value is reported in the same words wherever it was set.
+type valueCheck struct {
+	kind string // e.g. "STS endpoint"; the diagnostic's summary is "Invalid STS endpoint"
+	want string // what a good value is, e.g. "host[:port], without a scheme"
+	// sensitive values are never quoted: they are, or may hold, a secret.
+	sensitive bool
+	// problem says what is wrong with value ("is not ..."), or "" when nothing is. It never quotes value.
+	problem func(value string) string
+}
+
+func (c valueCheck) Description(context.Context) string             { return "value must be " + c.want }
+func (c valueCheck) MarkdownDescription(ctx context.Context) string { return c.Description(ctx) }
+
+func (c valueCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if p := c.problem(req.ConfigValue.ValueString()); p != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, c.summary(), c.detail(req.Path.String(), req.ConfigValue.ValueString(), p))
+	}
+}
+
+func (c valueCheck) summary() string { return "Invalid " + c.kind }
+
+// detail says what is wrong with value, set at where (an argument's path or an environment variable).
+func (c valueCheck) detail(where, value, problem string) string {
+	if c.sensitive {
+		return fmt.Sprintf("The value of %s %s; it must be %s. The value is not shown, as it may hold a secret.", where, problem, c.want)
+	}
+	return fmt.Sprintf("%s = %q %s; it must be %s.", where, value, problem, c.want)
+}
+
+// matching is a problem func for values that must match pattern.
+func matching(pattern *regexp.Regexp, problem string) func(string) string {
+	return func(v string) string {
+		if pattern.MatchString(v) {
+			return ""
+		}
+		return problem
+	}
+}
