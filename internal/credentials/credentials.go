@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
@@ -101,6 +102,39 @@ type Source struct {
 	// Origin says where the credentials came from, for diagnostics, e.g. `profile "dev" (RamRoleArn) of
 	// /home/me/.aliyun/config.json, named by the provider block`. It never holds a secret.
 	Origin string
+	// Warnings are what Resolve found suspicious in credentials that work as far as it can tell, e.g. a
+	// temporary key without its token, which only the service will refuse.
+	Warnings []Warning
+}
+
+// Warning is a problem worth telling the user about that does not stop the credentials from being used.
+type Warning struct {
+	Summary, Detail string
+	// Argument is the provider block's argument to point at, or "" when the problem is elsewhere.
+	Argument string
+}
+
+// temporaryKeyPrefix starts the AccessKeyId of every temporary (STS) key.
+const temporaryKeyPrefix = "STS."
+
+// checkTemporaryKey warns when c has a temporary key and no token: every request would be refused with
+// InvalidSecurityToken.Missing, and saying so when the provider is configured is clearer.
+func (s *Source) checkTemporaryKey(c Credentials) {
+	if !strings.HasPrefix(c.AccessKeyID, temporaryKeyPrefix) || c.SecurityToken != "" {
+		return
+	}
+	argument := ""
+	if s.Origin == blockKeysOrigin {
+		argument = "security_token"
+	}
+	s.Warnings = append(s.Warnings, Warning{
+		Argument: argument,
+		Summary:  "Temporary access key without a security token",
+		Detail: fmt.Sprintf("The access key from %s starts with %q, as temporary (STS) keys do, but no security token is set with it; "+
+			"DBS refuses such a key without its token (InvalidSecurityToken.Missing). Set the token where the key is set: "+
+			"security_token in the provider block, ALICLOUD_SECURITY_TOKEN or ALIBABA_CLOUD_SECURITY_TOKEN in the environment, "+
+			"or sts_token in a StsToken profile of the aliyun CLI.", s.Origin, temporaryKeyPrefix),
+	})
 }
 
 // Credentials returns the credentials to sign the next request with, refreshing temporary ones that are

@@ -88,9 +88,11 @@ func Resolve(ctx context.Context, s Settings, env Env) (*Source, error) {
 		origin = fmt.Sprintf("role %s assumed with %s", rs.roleARN, origin)
 	}
 	src := &Source{provider: p, Origin: origin}
-	if _, err := src.Credentials(ctx); err != nil {
+	c, err := src.Credentials(ctx)
+	if err != nil {
 		return nil, err
 	}
+	src.checkTemporaryKey(c)
 	return src, nil
 }
 
@@ -119,8 +121,11 @@ func (r *resolver) base() (providers.CredentialsProvider, string, error) {
 	return r.chain()
 }
 
+// blockKeysOrigin is the origin of the keys of the provider block.
+const blockKeysOrigin = "the provider block (access_key, secret_key, security_token)"
+
 func (r *resolver) blockSources() []source {
-	keys := keySet{origin: "the provider block (access_key, secret_key, security_token)", accessKey: r.s.AccessKey, secret: r.s.SecretKey, token: r.s.SecurityToken}
+	keys := keySet{origin: blockKeysOrigin, accessKey: r.s.AccessKey, secret: r.s.SecretKey, token: r.s.SecurityToken}
 	keyName := "access_key"
 	if r.s.AccessKey == "" {
 		keyName = "secret_key"

@@ -145,7 +145,7 @@ func TestListRestoreTasksPageRejectsNegativePage(t *testing.T) {
 
 func TestAPIErrorText(t *testing.T) {
 	e := &APIError{HTTPStatus: 403, Code: "Request.Forbidden", Message: "Have no Permissions",
-		RequestID: "9C397502", Page: 3, Hint: hintFor("Request.Forbidden")}
+		RequestID: "9C397502", Page: 3, Hint: hintFor("Request.Forbidden", "")}
 	want := "DescribeRestoreTaskList page 3: HTTP 403 Request.Forbidden: Have no Permissions (RequestId 9C397502). " +
 		"Grant the RAM action dbs:DescribeRestoreTaskList to the user or role of these credentials"
 	if e.Error() != want {
@@ -155,15 +155,25 @@ func TestAPIErrorText(t *testing.T) {
 	if e.Error() != "DescribeRestoreTaskList: HTTP 502: Bad Gateway" {
 		t.Error(e.Error())
 	}
-	for code, word := range map[string]string{
-		"SignatureDoesNotMatch":       "secret",
-		"InvalidAccessKeyId.NotFound": "access key id",
-		"InvalidTimeStamp.Expired":    "clock",
-		"Forbidden.RAM":               "dbs:DescribeRestoreTaskList",
+	const origin = "the environment (ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN)"
+	for code, words := range map[string][]string{
+		"SignatureDoesNotMatch":         {"secret", origin},
+		"InvalidAccessKeyId.NotFound":   {"access key id", origin},
+		"InvalidSecurityToken.Missing":  {"temporary", "set the token where the key is set, the credentials from " + origin, "security_token", "ALICLOUD_SECURITY_TOKEN"},
+		"InvalidSecurityToken.Expired":  {"expired", origin},
+		"InvalidSecurityToken.Mismatch": {"does not belong", origin},
+		"InvalidTimeStamp.Expired":      {"clock"},
+		"Forbidden.RAM":                 {"dbs:DescribeRestoreTaskList", origin},
 	} {
-		if !strings.Contains(hintFor(code), word) {
-			t.Errorf("hint for %s: %q", code, hintFor(code))
+		hint := hintFor(code, origin)
+		for _, w := range words {
+			if !strings.Contains(hint, w) {
+				t.Errorf("hint for %s lacks %q: %q", code, w, hint)
+			}
 		}
+	}
+	if hint := hintFor("InvalidSecurityToken.Missing", origin); strings.Contains(hint, "was refused") {
+		t.Errorf("a token that was never sent cannot have been refused: %q", hint)
 	}
 }
 

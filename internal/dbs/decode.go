@@ -413,6 +413,5 @@ func errorFromBody(body *pageBody, status, page int, rid string, r redactor) *AP
 		RequestID:  rid,
 		Recommend:  r.clean(body.Recommend.Value),
 		Page:       page,
-		Hint:       hintFor(code),
 	}
 }

@@ -87,20 +87,43 @@ func (e *APIError) retryable() bool {
 	}
 }
 
-func hintFor(code string) string {
+// hintFor says what the user can do about an error code, if anything is known. The codes about the
+// key, its secret or its token name where the credentials came from (origin, "" when unknown): a wrong
+// ALICLOUD_SECRET_KEY must not send the user to a secret_key their provider block does not have.
+func hintFor(code, origin string) string {
+	from := "these credentials"
+	if origin != "" {
+		from = "the credentials from " + origin
+	}
 	switch {
 	case code == "Request.Forbidden" || code == "Forbidden.RAM" || code == "Forbidden" || code == "NoPermission":
-		return "Grant the RAM action dbs:DescribeRestoreTaskList to the user or role of these credentials"
+		return "Grant the RAM action dbs:DescribeRestoreTaskList to the user or role of " + from
 	case code == "SignatureDoesNotMatch":
-		return "Check the access key secret (secret_key): the signature made with it was refused"
+		return "The signature made with the access key secret was refused: check the secret of " + from
 	case strings.HasPrefix(code, "InvalidAccessKeyId"):
-		return "Check the access key id (access_key): it is unknown or disabled"
+		return "The access key id is unknown or disabled: check the access key of " + from
 	case code == "InvalidTimeStamp.Expired":
 		return "Fix this machine's clock: requests are refused when it is more than 15 minutes off"
+	case code == "InvalidSecurityToken.Missing":
+		return "The access key is temporary (an STS key) and needs the security token it was issued with, which was not sent: " +
+			"set the token where the key is set, " + from + " (security_token in the provider block, " +
+			"ALICLOUD_SECURITY_TOKEN or ALIBABA_CLOUD_SECURITY_TOKEN in the environment, sts_token in a StsToken profile)"
+	case code == "InvalidSecurityToken.Expired":
+		return "The temporary (STS) credentials have expired: renew " + from
 	case strings.HasPrefix(code, "InvalidSecurityToken"):
-		return "Refresh the temporary (STS) credentials: the security token was refused"
+		return "The security token was refused: it does not belong to the access key, or the key is permanent and takes none; check " + from
 	}
 	return ""
+}
+
+// withHint sets the hint of an API error from its code and the origin of the credentials that signed
+// the request; any other error (an endpoint that speaks the other scheme, say) is returned as it is.
+func withHint(err error, origin string) error {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		apiErr.Hint = hintFor(apiErr.Code, origin)
+	}
+	return err
 }
 
 // transportError is a request that got no usable answer: no connection, a timeout, a body cut short.

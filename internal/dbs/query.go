@@ -38,6 +38,10 @@ type Credentials struct {
 	AccessKeyID     string
 	AccessKeySecret string
 	SecurityToken   string
+	// Origin says where the credentials came from, in the user's words (e.g. "the environment
+	// (ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN)"), so that a refusal of the key,
+	// secret or token points at what to fix. It never holds a secret; "" when unknown.
+	Origin string
 }
 
 // CredentialsSource hands out the credentials to sign the next request with. It is called for every

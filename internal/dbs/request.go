@@ -168,7 +168,7 @@ func (c *Client) attempt(ctx context.Context, params url.Values, page int, s *se
 	case resp.StatusCode >= 300 && resp.StatusCode <= 399:
 		return nil, 0, c.redirectError(resp, page, red)
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return nil, retryAfter, c.errorResponse(resp, page, headerRID, red)
+		return nil, retryAfter, withHint(c.errorResponse(resp, page, headerRID, red), creds.Origin)
 	}
 	notAPage := func(requestID string, err error) error {
 		return &answerError{page: page, endpoint: c.endpoint(), status: resp.StatusCode,
@@ -186,7 +186,7 @@ func (c *Client) attempt(ctx context.Context, params url.Values, page int, s *se
 	var apiErr *APIError
 	switch {
 	case errors.As(err, &apiErr):
-		return nil, retryAfter, err
+		return nil, retryAfter, withHint(err, creds.Origin)
 	case err != nil:
 		return nil, retryAfter, notAPage(cmp.Or(body.RequestID.Value, headerRID), err)
 	}

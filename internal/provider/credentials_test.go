@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -1018,5 +1019,110 @@ func TestCredentials_sameWordsForTheSameProblem(t *testing.T) {
 	t.Run("environment", func(t *testing.T) {
 		t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", "https://sts.example")
 		failsWith(t, block(""), fmt.Sprintf(want, "ALIBABA_CLOUD_ENDPOINT_STS"))
+	})
+}
+
+// TestCredentials_temporaryKeyWithoutToken: a temporary (STS.) key without its token draws a warning
+// when the provider is configured, and DBS's InvalidSecurityToken.Missing says to set the token where
+// the key is set, not that a token "was refused". terraform-plugin-testing shows no warnings, so the plan
+// runs through the CLI, whose output tells a warning from an error.
+func TestCredentials_temporaryKeyWithoutToken(t *testing.T) {
+	const key, secret = "STS.caller-key", "caller-secret-DO-NOT-LEAK"
+	tf := cliWithProvider(t) // before startCredentialsEmulator moves HOME, and with it Go's caches
+	plan := func(t *testing.T, e *credentialsEmulator, args string) string {
+		t.Helper()
+		dir := t.TempDir()
+		config := fmt.Sprintf(`
+terraform {
+  required_providers {
+    alicloud = {
+      source = "%s/alicloud"
+    }
+  }
+}
+`, providerNamespace) + e.config(args)
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out := tf.run(t, dir, 1, "plan", "-input=false", "-no-color")
+		if strings.Contains(out, secret) || strings.Contains(out, "was refused") {
+			t.Errorf("the output holds the secret or says the token was refused:\n%s", out)
+		}
+		return out
+	}
+	expect := func(t *testing.T, out, origin string) {
+		t.Helper()
+		for _, want := range []string{
+			`Warning: Temporary access key without a security token ` + `.*The access key from ` + regexp.QuoteMeta(origin) + ` starts with "STS\."`,
+			`Error: Unable to read DBS restore tasks .*InvalidSecurityToken\.Missing.*needs the security token it was issued with, which was not sent: ` +
+				`set the token where the key is set, the credentials from ` + regexp.QuoteMeta(origin) + ` \(security_token in the provider block`,
+		} {
+			if re := regexp.MustCompile("(?s)" + strings.ReplaceAll(want, " ", `[\s│]+`)); !re.MatchString(out) {
+				t.Errorf("the plan's output does not match %s:\n%s", want, out)
+			}
+		}
+	}
+	t.Run("block", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		e.AddKey(key, emulator.Key{Secret: secret, SecurityToken: "caller-token"})
+		expect(t, plan(t, e, fmt.Sprintf("access_key = %q\nsecret_key = %q", key, secret)), "the provider block (access_key, secret_key, security_token)")
+	})
+	t.Run("environment", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		e.AddKey(key, emulator.Key{Secret: secret, SecurityToken: "caller-token"})
+		t.Setenv("ALICLOUD_ACCESS_KEY", key)
+		t.Setenv("ALICLOUD_SECRET_KEY", secret)
+		expect(t, plan(t, e, ""), "the environment (ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN)")
+	})
+	t.Run("a warning, on security_token, and nothing else", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		diags := configureDirectly(t, e.url, e.host, map[string]tftypes.Value{
+			"access_key": tftypes.NewValue(tftypes.String, key),
+			"secret_key": tftypes.NewValue(tftypes.String, secret),
+		}, nil)
+		if len(diags) != 1 || diags[0].Severity() != diag.SeverityWarning || diags[0].Summary() != "Temporary access key without a security token" {
+			t.Fatalf("diagnostics %v, want one warning", diags)
+		}
+		if d, ok := diags[0].(diag.DiagnosticWithPath); !ok || !d.Path().Equal(path.Root("security_token")) {
+			t.Errorf("the warning is not on security_token: %v", diags[0])
+		}
+		// A key with its token draws no warning.
+		diags = configureDirectly(t, e.url, e.host, map[string]tftypes.Value{
+			"access_key":     tftypes.NewValue(tftypes.String, key),
+			"secret_key":     tftypes.NewValue(tftypes.String, secret),
+			"security_token": tftypes.NewValue(tftypes.String, "caller-token"),
+		}, nil)
+		if len(diags) != 0 {
+			t.Errorf("diagnostics %v for a key with its token", diags)
+		}
+	})
+}
+
+// TestCredentials_errorsNameTheOrigin: when DBS refuses the key or its secret, the error says where the
+// credentials came from (the environment's variables, a profile and its file), never an argument the
+// provider block does not have.
+func TestCredentials_errorsNameTheOrigin(t *testing.T) {
+	t.Run("ALICLOUD_SECRET_KEY", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		t.Setenv("ALICLOUD_ACCESS_KEY", baseKey)
+		t.Setenv("ALICLOUD_SECRET_KEY", "wrong-secret-DO-NOT-LEAK")
+		failsWith(t, e.config(""), `SignatureDoesNotMatch.*check the secret of the credentials from the environment \(ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN\)`,
+			"wrong-secret-DO-NOT-LEAK", "(secret_key)", "check secret_key")
+	})
+	t.Run("ALIBABA_CLOUD_ACCESS_KEY_ID", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI-unknown")
+		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "some-secret")
+		failsWith(t, e.config(""), `InvalidAccessKeyId\.NotFound.*check the access key of the credentials from the environment \(ALIBABA_CLOUD_ACCESS_KEY_ID,`,
+			"(access_key)", "check access_key")
+	})
+	t.Run("a profile", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		cfg := filepath.Join(t.TempDir(), "config.json")
+		if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"profiles": [{"name": "ci", "mode": "AK", "access_key_id": %q, "access_key_secret": "wrong-secret-DO-NOT-LEAK"}]}`, baseKey)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		failsWith(t, e.config(fmt.Sprintf("profile = \"ci\"\nshared_credentials_file = %q", cfg)),
+			`SignatureDoesNotMatch.*check the secret of the credentials from profile "ci" \(AK\) of `+regexp.QuoteMeta(cfg), "wrong-secret-DO-NOT-LEAK")
 	})
 }

@@ -203,6 +203,13 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 	tflog.Debug(ctx, "credentials resolved", map[string]any{"origin": src.Origin, "dbs_endpoint": endpoint})
+	for _, w := range src.Warnings {
+		if w.Argument != "" {
+			resp.Diagnostics.AddAttributeWarning(path.Root(w.Argument), w.Summary, w.Detail)
+		} else {
+			resp.Diagnostics.AddWarning(w.Summary, w.Detail)
+		}
+	}
 
 	retry, err := p.maxRetryTimeout(cfg)
 	if err != nil {
@@ -436,7 +443,8 @@ type credentialsSource struct{ src *credentials.Source }
 
 func (c credentialsSource) Credentials(ctx context.Context) (dbs.Credentials, error) {
 	cr, err := c.src.Credentials(ctx)
-	return dbs.Credentials{AccessKeyID: cr.AccessKeyID, AccessKeySecret: cr.AccessKeySecret, SecurityToken: cr.SecurityToken}, err
+	return dbs.Credentials{AccessKeyID: cr.AccessKeyID, AccessKeySecret: cr.AccessKeySecret, SecurityToken: cr.SecurityToken,
+		Origin: c.src.Origin}, err
 }
 
 func (p *alicloudProvider) DataSources(_ context.Context) []func() datasource.DataSource {
