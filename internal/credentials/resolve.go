@@ -324,7 +324,7 @@ func (r *resolver) chain() (providers.CredentialsProvider, string, error) {
 	return nil, "", fmt.Errorf("%w. Tried, in order:\n- %s\n\n"+
 		"Set access_key and secret_key in the provider block (from variables, never literally) or the ALICLOUD_ACCESS_KEY and "+
 		"ALICLOUD_SECRET_KEY environment variables; or name a profile of the aliyun CLI with profile or ALICLOUD_PROFILE; or use "+
-		"credentials_uri, ecs_role_name or assume_role_with_oidc (see the provider documentation, \"Credentials\")",
+		"credentials_uri, ecs_role_name or assume_role_with_oidc (see \"Authentication\" in the provider documentation)",
 		ErrNoCredentials, Scrub(strings.Join(r.tried, "\n- "), r.secrets...))
 }
 

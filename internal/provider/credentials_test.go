@@ -631,8 +631,9 @@ assume_role {
   oidc_token_file = "/f"
 }`, `oidc_token.*oidc_token_file|oidc_token_file.*oidc_token`},
 		{"nothing", ``, `Unable to find Alibaba Cloud credentials.*Tried, in order.*ALICLOUD_ACCESS_KEY.*` +
-			regexp.QuoteMeta(filepath.Join(home, ".aliyun", "config.json")) + `.*does not exist.*ALIBABA_CLOUD_ECS_METADATA_DISABLED.*Set access_key`},
-		{"unknown profile", `profile = "dev"`, `Unable to get Alibaba Cloud credentials.*profile "dev".*does not exist.*aliyun configure --profile dev`},
+			regexp.QuoteMeta(filepath.Join(home, ".aliyun", "config.json")) + `.*does not exist.*ALIBABA_CLOUD_ECS_METADATA_DISABLED.*Set access_key.*see "Authentication" in the provider documentation`},
+		{"unknown profile", `profile = "dev"`, `Unable to get Alibaba Cloud credentials.*profile "dev".*does not exist.*aliyun configure --profile dev.*` +
+			`see "Authentication" in the provider documentation`},
 		{"STS refuses", fmt.Sprintf(`access_key = %q
 secret_key = %q
 assume_role {

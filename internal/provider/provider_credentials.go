@@ -132,7 +132,7 @@ func credentialAttributes() map[string]schema.Attribute {
 		"profile": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "Name of a profile of the aliyun CLI's configuration file (see `shared_credentials_file`), as `aliyun configure --profile` writes it. " +
-				"Its mode may be " + markdownList(credentials.SupportedProfileModes()) + " (the provider documentation's table says what each needs); " +
+				"Its mode may be " + markdownList(credentials.SupportedProfileModes()) + " (see \"A profile of the aliyun CLI\" in the provider documentation for what each needs); " +
 				"roles are assumed at this provider's STS endpoint. " +
 				"Falls back to `ALICLOUD_PROFILE`, then `ALIBABA_CLOUD_PROFILE`, after the access key variables.",
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -319,7 +319,7 @@ func credentialsDiagnostic(err error) diag.Diagnostic {
 		return diag.NewErrorDiagnostic("Unable to find Alibaba Cloud credentials", err.Error())
 	default:
 		return diag.NewErrorDiagnostic("Unable to get Alibaba Cloud credentials", err.Error()+
-			"\n\nFix the source named above or configure another; see \"Credentials\" in the provider documentation for the order in which sources are used.")
+			"\n\nFix the source named above or configure another; see \"Authentication\" in the provider documentation for the order in which sources are used.")
 	}
 }
 
