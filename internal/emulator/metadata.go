@@ -51,6 +51,15 @@ func (s *Server) SetInstanceRole(name string) {
 	s.cred.instanceRole = name
 }
 
+// SetIMDSv1Only makes the metadata service one that hands out no session tokens (PUT /latest/api/token
+// answers 404) and serves reads without one, as an instance's service did before IMDSv2; off restores the
+// default, which enforces IMDSv2.
+func (s *Server) SetIMDSv1Only(on bool) {
+	s.cred.mu.Lock()
+	defer s.cred.mu.Unlock()
+	s.cred.imdsV1Only = on
+}
+
 // serveMetadata answers the ECS instance metadata paths under /latest/.
 func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	action := ActionMetadataOther
@@ -65,7 +74,14 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	c := s.beginAction(w, r, action)
 	defer c.finish()
 
+	s.cred.mu.Lock()
+	v1Only := s.cred.imdsV1Only
+	s.cred.mu.Unlock()
 	if action == ActionMetadataToken {
+		if v1Only {
+			c.writeText(http.StatusNotFound, "404 Not Found")
+			return
+		}
 		c.metadataToken()
 		return
 	}
@@ -78,7 +94,7 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := r.Header.Get(MetadataTokenHeader)
-	if token == "" {
+	if token == "" && !v1Only {
 		c.writeText(http.StatusForbidden, "403 Forbidden: this instance requires a metadata token (IMDSv2)")
 		return
 	}
@@ -86,7 +102,7 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	expires, known := s.cred.metadataTokens[token]
 	role := s.cred.instanceRole
 	s.cred.mu.Unlock()
-	if !known || c.now.After(expires) {
+	if !v1Only && (!known || c.now.After(expires)) {
 		c.writeText(http.StatusUnauthorized, "401 Unauthorized: the metadata token is unknown or expired")
 		return
 	}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -138,5 +139,41 @@ func TestCredentialsURI(t *testing.T) {
 	}
 	if strings.Contains(string(a.raw), "\n") {
 		t.Errorf("body %q", a.raw)
+	}
+}
+
+// An IMDSv1-only service hands out no token and serves the credentials without one.
+func TestMetadata_imdsV1Only(t *testing.T) {
+	s := New(Options{})
+	s.SetInstanceRole("Reader")
+	s.SetIMDSv1Only(true)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	req, _ := http.NewRequest(http.MethodPut, ts.URL+"/latest/api/token", nil)
+	req.Header.Set(MetadataTokenTTLHeader, "60")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Errorf("token request answered %d, want 404", res.StatusCode)
+	}
+	res, err = http.Get(ts.URL + "/latest/meta-data/ram/security-credentials/Reader")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("a read without a token answered %d, want 200", res.StatusCode)
+	}
+	s.SetIMDSv1Only(false)
+	res, err = http.Get(ts.URL + "/latest/meta-data/ram/security-credentials/Reader")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("with IMDSv2 enforced again, a read without a token answered %d, want 403", res.StatusCode)
 	}
 }

@@ -93,6 +93,7 @@ type credentialState struct {
 	roles          map[string]Role
 	issued         []Issued
 	instanceRole   string
+	imdsV1Only     bool
 	instanceKey    *issuedKey
 	metadataTokens map[string]time.Time
 	uris           map[string]time.Duration
