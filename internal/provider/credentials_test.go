@@ -539,6 +539,27 @@ func TestCredentials_ecsRoleName(t *testing.T) {
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byInstance)
 	})
+	// As the documentation says: a service that hands out no session token is read without one (IMDSv1),
+	// unless ALIBABA_CLOUD_IMDSV1_DISABLED=true.
+	t.Run("IMDSv1 fallback", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		e.SetIMDSv1Only(true)
+		n := e.readListing(t, `ecs_role_name = "EcsDbsReader"`)
+		e.expectSigned(t, n, byInstance)
+		if st := e.Stats(); st.ByAction[emulator.ActionMetadataToken] != n {
+			t.Errorf("%d token requests for %d configurations: IMDSv2 is asked for first", st.ByAction[emulator.ActionMetadataToken], n)
+		}
+	})
+	t.Run("IMDSv1 disabled", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		e.SetIMDSv1Only(true)
+		t.Setenv("ALIBABA_CLOUD_IMDSV1_DISABLED", "true")
+		failsWith(t, e.config(`ecs_role_name = "EcsDbsReader"`), `PUT /latest/api/token \(a metadata token, IMDSv2\) at the ECS metadata service `+
+			`\(http://100\.100\.100\.200\) failed: answered HTTP 404 Not Found.*\(ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids reading without one\)`)
+		if n := e.Stats().ByAction[emulator.ActionMetadataCredentials]; n != 0 {
+			t.Errorf("the credentials were read %d times without a token", n)
+		}
+	})
 }
 
 func TestCredentials_credentialsURI(t *testing.T) {

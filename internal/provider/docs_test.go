@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,3 +134,184 @@ func TestDocs_sectionsNamedByErrorsExist(t *testing.T) {
 		t.Error("no message names a section of the documentation: the search is broken")
 	}
 }
+
+// envReaders are the functions through which the provider reads its environment: os.Getenv and
+// os.LookupEnv, the provider's getenv and the credentials package's Env.get.
+var envReaders = map[string]bool{"Getenv": true, "LookupEnv": true, "getenv": true, "get": true}
+
+// variablesRead finds, in the provider's non-test code, every environment variable it reads: a call of
+// an envReaders function whose argument is a string literal, or the variable of a range over a literal
+// list of strings. A call whose argument is neither is reported in unknown, so that no read escapes.
+func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, usesProxy bool) {
+	t.Helper()
+	vars = map[string][]string{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(repoRoot, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(repoRoot, p)
+		if d.IsDir() {
+			switch rel {
+			case ".git", "tools", "examples", "docs", "templates", "cmd", filepath.Join("internal", "emulator"), filepath.Join("internal", "bench"):
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			return err
+		}
+		// rangeValues maps the value variable of each `for _, v := range []string{...}` to the list.
+		rangeValues := map[*ast.Object][]string{}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncDecl:
+				// Env.get is the reader itself (os.Getenv of its argument), not a read of a variable.
+				if x.Recv != nil && x.Name.Name == "get" && len(x.Recv.List) == 1 {
+					if id, ok := x.Recv.List[0].Type.(*ast.Ident); ok && id.Name == "Env" {
+						return false
+					}
+				}
+			case *ast.RangeStmt:
+				list, ok := x.X.(*ast.CompositeLit)
+				v, isIdent := x.Value.(*ast.Ident)
+				if !ok || !isIdent || v.Obj == nil {
+					return true
+				}
+				var values []string
+				for _, el := range list.Elts {
+					if s, ok := constantString(el); ok {
+						values = append(values, s)
+					}
+				}
+				if len(values) == len(list.Elts) {
+					rangeValues[v.Obj] = values
+				}
+			case *ast.SelectorExpr:
+				if x.Sel.Name == "ProxyFromEnvironment" {
+					usesProxy = true
+				}
+			case *ast.CallExpr:
+				var name string
+				switch fn := x.Fun.(type) {
+				case *ast.Ident:
+					name = fn.Name
+				case *ast.SelectorExpr:
+					name = fn.Sel.Name
+				}
+				if !envReaders[name] || len(x.Args) != 1 {
+					return true
+				}
+				at := rel + ":" + strconv.Itoa(fset.Position(x.Pos()).Line)
+				if s, ok := constantString(x.Args[0]); ok {
+					vars[s] = append(vars[s], at)
+					return true
+				}
+				if id, ok := x.Args[0].(*ast.Ident); ok && id.Obj != nil && rangeValues[id.Obj] != nil {
+					for _, s := range rangeValues[id.Obj] {
+						vars[s] = append(vars[s], at)
+					}
+					return true
+				}
+				if name != "get" || isEnvGet(x) { // a get of something other than Env is no read of the environment
+					unknown = append(unknown, at)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vars, unknown, usesProxy
+}
+
+// isEnvGet reports whether a call .get(...) is on an Env (the credentials package's env or r.env).
+func isEnvGet(call *ast.CallExpr) bool {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	switch recv := sel.X.(type) {
+	case *ast.Ident:
+		return recv.Name == "env" || recv.Name == "e"
+	case *ast.SelectorExpr:
+		return recv.Sel.Name == "env"
+	}
+	return false
+}
+
+// TestDocs_environmentVariablesListed: the table of environment variables in docs/index.md lists every
+// variable the provider's code reads, and nothing it does not read (the proxy variables are read by Go's
+// HTTP client, which the provider's clients use).
+func TestDocs_environmentVariablesListed(t *testing.T) {
+	vars, unknown, usesProxy := variablesRead(t)
+	names := make([]string, 0, len(vars))
+	for name := range vars {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	t.Logf("read: %s (proxy variables: %v)", strings.Join(names, ", "), usesProxy)
+
+	data, err := os.ReadFile(filepath.Join(repoRoot, "docs", "index.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(data)
+	start := strings.Index(page, "\n## Environment variables\n")
+	if start < 0 {
+		t.Fatal(`docs/index.md has no "## Environment variables" section`)
+	}
+	section := page[start+1:]
+	if end := strings.Index(section[3:], "\n## "); end >= 0 {
+		section = section[:end+3]
+	}
+	listed := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		first := strings.SplitN(line, "|", 3)[1]
+		for _, m := range regexp.MustCompile("`([A-Za-z_][A-Za-z0-9_]*)`").FindAllStringSubmatch(first, -1) {
+			listed[m[1]] = true
+		}
+	}
+	if len(listed) == 0 {
+		t.Fatal("the Environment variables section has no table rows of the form | `NAME` | ...")
+	}
+
+	for _, at := range unknown {
+		t.Errorf("%s reads an environment variable whose name this test cannot tell: read it by a literal name, or a range over a literal list", at)
+	}
+	if len(vars) < 10 {
+		t.Fatalf("only %d variables found in the code: the search is broken", len(vars))
+	}
+	read := map[string]bool{}
+	for name, at := range vars {
+		read[name] = true
+		if !listed[name] {
+			t.Errorf("%s reads %s, which the table of environment variables in docs/index.md does not list", strings.Join(at, ", "), name)
+		}
+	}
+	if usesProxy {
+		for _, name := range []string{"HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"} {
+			read[name] = true
+			if !listed[name] {
+				t.Errorf("the provider's clients take their proxy from the environment, but the table does not list %s", name)
+			}
+		}
+	}
+	for name := range listed {
+		if !read[name] && !goReads[name] {
+			t.Errorf("the table lists %s, which nothing in the provider reads", name)
+		}
+	}
+}
+
+// goReads are variables read by the libraries the provider is built with, which the table may list.
+var goReads = map[string]bool{"SSL_CERT_FILE": true, "SSL_CERT_DIR": true, "TF_LOG": true, "TF_LOG_PROVIDER": true}

@@ -147,7 +147,8 @@ func credentialAttributes() map[string]schema.Attribute {
 		"ecs_role_name": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "RAM role attached to the ECS instance Terraform runs on; its temporary credentials are read from the instance's metadata service " +
-				"(IMDSv2), even when `ALIBABA_CLOUD_ECS_METADATA_DISABLED` is set. Falls back to `ALICLOUD_ECS_ROLE_NAME`.",
+				"with a session token (IMDSv2), or without one (IMDSv1) when the service refuses a token, unless `ALIBABA_CLOUD_IMDSV1_DISABLED` is `true`. " +
+				"Read even when `ALIBABA_CLOUD_ECS_METADATA_DISABLED` is set. Falls back to `ALICLOUD_ECS_ROLE_NAME`.",
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
 		"credentials_uri": schema.StringAttribute{
