@@ -140,6 +140,12 @@ func (s countingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.Co
 // state against the emulator's tasks, and returns how many provider configurations there were.
 func (e *credentialsEmulator) readListing(t *testing.T, args string) int {
 	t.Helper()
+	return e.readListingWith(t, e.config(args))
+}
+
+// readListingWith is readListing with a whole configuration, which must hold the listing.
+func (e *credentialsEmulator) readListingWith(t *testing.T, config string) int {
+	t.Helper()
 	var configures atomic.Int32
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
@@ -151,7 +157,7 @@ func (e *credentialsEmulator) readListing(t *testing.T, args string) int {
 			},
 		},
 		Steps: []resource.TestStep{{
-			Config:            e.config(args),
+			Config:            config,
 			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, e.tasks)},
 		}},
 	})
