@@ -189,8 +189,6 @@ data "alicloud_dbs_restore_tasks" "all" {}`,
 }
 
 // examples/provider/profile: a profile of the aliyun CLI's file in the home directory, with the test key.
-// The other credential examples (roles, OIDC, ECS, a credentials URI) name real ARNs and addresses, so
-// they are validated by make examples-check; credentials_test.go applies every mode against the emulator.
 func TestExample_providerProfile(t *testing.T) {
 	tasks := emulator.Generate(5, 30)
 	e := startEmulator(t, tasks) // HOME is now a directory of the test's own
@@ -222,6 +220,100 @@ data "alicloud_dbs_restore_tasks" "all" {}`,
 			},
 		}},
 	})
+}
+
+// The provider blocks of examples/provider/<mode>, each applied with a listing against the TLS emulator of
+// credentials_test.go, which serves DBS, STS, credentials URIs and (through the test proxy) the ECS
+// metadata service. The examples take DBS's endpoint and keys from the environment like the rest, the
+// emulator knows the role ARNs, OIDC provider and instance role they name, and the ARNs' profile "ci"
+// is written to the test's home directory. What only a real machine has is replaced in the example's
+// text, and the replaced value must be there as written: the OIDC token file's path (a pod's), the
+// credentials URI's address and port (a local service's), the STS VPC endpoint and the settings'
+// DBS host (Alibaba Cloud's).
+func TestExample_providerCredentialModes(t *testing.T) {
+	const (
+		exampleRole         = "acs:ram::123456789012:role/dbs-reader"
+		exampleOIDCProvider = "acs:ram::123456789012:oidc-provider/ack-rrsa-c0123456789"
+	)
+	for _, tc := range []struct {
+		dir string
+		// profile is the mode of the profile "ci" written to ~/.aliyun/config.json ("" for none).
+		profile string
+		// replace maps a literal of the example to the test's value ("%s" is the emulator's host:port).
+		replace map[string]string
+		want    signing
+		check   func(t *testing.T, e *credentialsEmulator)
+	}{
+		{dir: "assume-role", profile: "AK", want: byAssumeRole, check: func(t *testing.T, e *credentialsEmulator) {
+			if i := e.Issued()[0]; i.Role != exampleRole || i.SessionName != "terraform-ci" || i.Duration != time.Hour || i.CallerKey != baseKey {
+				t.Errorf("issued %+v", i)
+			}
+		}},
+		{dir: "assume-role-with-oidc", replace: map[string]string{"/var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token": "TOKEN_FILE"}, want: byOIDC},
+		{dir: "credentials-uri", replace: map[string]string{"http://127.0.0.1:8080/credentials": "https://%s" + emulator.CredentialsURIPath + "ci"}, want: byCredentialsURI},
+		{dir: "ecs-role", want: byInstance},
+		{dir: "sts-endpoint", profile: "RamRoleArn", replace: map[string]string{"sts-vpc.cn-hangzhou.aliyuncs.com": "%s"}, want: byAssumeRole},
+		{dir: "settings", replace: map[string]string{"dbs-api.cn-hangzhou.aliyuncs.com": "%s"}, want: staticKey(baseKey, false),
+			check: func(t *testing.T, e *credentialsEmulator) {
+				for _, r := range e.Requests() {
+					if !strings.HasSuffix(r.UserAgent, " configuration_source/github.com/example/infrastructure//dbs") {
+						t.Errorf("request %d has User-Agent %q", r.Seq, r.UserAgent)
+					}
+				}
+				if st := e.Stats(); st.MaxInFlight > 4 {
+					t.Errorf("%d requests at once, the example allows 4", st.MaxInFlight)
+				}
+			}},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			e := startCredentialsEmulator(t)
+			t.Setenv("ALIBABA_CLOUD_ENDPOINT_DBS", e.url)
+			t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", e.host)
+			if _, ok := tc.replace["sts-vpc.cn-hangzhou.aliyuncs.com"]; ok {
+				t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", "127.0.0.1:1") // the example's endpoints.sts must win
+			}
+			e.AddRole(exampleRole, emulator.Role{OIDCProviderArn: exampleOIDCProvider, OIDCToken: oidcToken})
+			if tc.dir == "settings" {
+				// Its endpoint beats the variable; the keys still come from the environment.
+				t.Setenv("ALICLOUD_ACCESS_KEY", baseKey)
+				t.Setenv("ALICLOUD_SECRET_KEY", baseSecret)
+			}
+			if tc.profile != "" {
+				writeExampleProfile(t, tc.profile, exampleRole)
+			}
+			tokenFile := filepath.Join(t.TempDir(), "token")
+			if err := os.WriteFile(tokenFile, []byte(oidcToken), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			config := readExample(t, "provider/"+tc.dir+"/provider.tf")
+			for from, to := range tc.replace {
+				if !strings.Contains(config, from) {
+					t.Fatalf("the example no longer holds %q: update this test", from)
+				}
+				to = strings.ReplaceAll(strings.ReplaceAll(to, "%s", e.host), "TOKEN_FILE", tokenFile)
+				config = strings.ReplaceAll(config, from, to)
+			}
+			n := e.readListingWith(t, config+listingData)
+			e.expectSigned(t, n, tc.want)
+			if tc.check != nil {
+				tc.check(t, e)
+			}
+		})
+	}
+}
+
+// writeExampleProfile writes the profile "ci" that the examples name to ~/.aliyun/config.json: the base
+// key in mode AK, or the base key assuming role in mode RamRoleArn.
+func writeExampleProfile(t *testing.T, mode, role string) {
+	t.Helper()
+	profile := fmt.Sprintf(`{"name": "ci", "mode": %q, "access_key_id": %q, "access_key_secret": %q, "ram_role_arn": %q}`, mode, baseKey, baseSecret, role)
+	dir := filepath.Join(os.Getenv("HOME"), ".aliyun")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"current": "ci", "profiles": [`+profile+`]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // examples/data-sources/alicloud_dbs_restore_tasks, the example on the data source's page.
