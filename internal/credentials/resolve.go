@@ -85,7 +85,7 @@ func Resolve(ctx context.Context, s Settings, env Env) (*Source, error) {
 		if p, err = r.assumeRole(base, *rs); err != nil {
 			return nil, err
 		}
-		origin = fmt.Sprintf("role %s assumed with %s", rs.roleARN, origin)
+		origin = fmt.Sprintf("role %s (%s) assumed with %s", rs.roleARN, rs.namedBy, origin)
 	}
 	src := &Source{provider: p, Origin: origin}
 	c, err := src.Credentials(ctx)
@@ -238,7 +238,12 @@ func (r *resolver) roleToAssume() (*roleSession, error) {
 		}
 		ar = &AssumeRole{}
 	}
+	namedBy := "assume_role.role_arn in the provider block"
+	if ar.RoleARN == "" {
+		namedBy = "ALICLOUD_ASSUME_ROLE_ARN"
+	}
 	rs := &roleSession{
+		namedBy:     namedBy,
 		roleARN:     orDefault(ar.RoleARN, r.env.get("ALICLOUD_ASSUME_ROLE_ARN")),
 		sessionName: orDefault(ar.SessionName, orDefault(r.env.get("ALICLOUD_ASSUME_ROLE_SESSION_NAME"), DefaultSessionName)),
 		policy:      ar.Policy,

@@ -298,7 +298,7 @@ func TestResolve_assumeRoleOnce(t *testing.T) {
 	if len(issued) != 1 || issued[0].SessionName != DefaultSessionName || issued[0].Duration != time.Hour || issued[0].CallerKey != baseKey {
 		t.Errorf("issued %+v", issued)
 	}
-	if !strings.Contains(src.Origin, "role "+roleARN+" assumed with the provider block") {
+	if !strings.Contains(src.Origin, "role "+roleARN+" (assume_role.role_arn in the provider block) assumed with the provider block") {
 		t.Errorf("origin %q", src.Origin)
 	}
 }

@@ -48,6 +48,8 @@ type roleSession struct {
 	roleARN, sessionName, policy, externalID string
 	duration                                 int
 	endpoint                                 string
+	// namedBy says where the role's ARN was set, for Resolve's origin; "" when the origin says it already.
+	namedBy string
 }
 
 // assumeRole assumes rs.roleARN with the credentials of base, through this package's STS client (see

@@ -1144,6 +1144,12 @@ func TestCredentials_errorsNameTheOrigin(t *testing.T) {
 		failsWith(t, e.config(""), `InvalidAccessKeyId\.NotFound.*check the access key of the credentials from the environment \(ALIBABA_CLOUD_ACCESS_KEY_ID,`,
 			"(access_key)", "check access_key")
 	})
+	t.Run("ALICLOUD_ASSUME_ROLE_ARN", func(t *testing.T) {
+		e := startCredentialsEmulator(t)
+		t.Setenv("ALICLOUD_ASSUME_ROLE_ARN", "acs:ram::1234567890123456:role/missing")
+		failsWith(t, e.config(fmt.Sprintf("access_key = %q\nsecret_key = %q", baseKey, baseSecret)),
+			`role acs:ram::1234567890123456:role/missing \(ALICLOUD_ASSUME_ROLE_ARN\) assumed with the provider block.*refused: EntityNotExist\.Role`)
+	})
 	t.Run("a profile", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		cfg := filepath.Join(t.TempDir(), "config.json")
