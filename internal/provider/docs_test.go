@@ -23,11 +23,10 @@ type stringConstant struct {
 	at    string // file:line
 }
 
-// providerStrings returns every string constant of the provider's non-test Go code (main.go and
-// internal/, the emulator and the benchmarks left out: they are not the provider).
-func providerStrings(t *testing.T) []stringConstant {
+// providerFiles parses every non-test Go file of the provider (main.go and internal/, the emulator and
+// the benchmarks left out: they are not the provider) and hands each to visit with its path.
+func providerFiles(t *testing.T, visit func(fset *token.FileSet, rel string, f *ast.File)) {
 	t.Helper()
-	var out []stringConstant
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(repoRoot, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -48,23 +47,31 @@ func providerStrings(t *testing.T) []stringConstant {
 		if err != nil {
 			return err
 		}
+		visit(fset, rel, f)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// providerStrings returns every string constant of the provider's non-test Go code.
+func providerStrings(t *testing.T) []stringConstant {
+	t.Helper()
+	var out []stringConstant
+	providerFiles(t, func(fset *token.FileSet, rel string, f *ast.File) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			e, ok := n.(ast.Expr)
 			if !ok {
 				return true
 			}
 			if v, ok := constantString(e); ok {
-				pos := fset.Position(e.Pos())
-				out = append(out, stringConstant{value: v, at: rel + ":" + strconv.Itoa(pos.Line)})
+				out = append(out, stringConstant{value: v, at: rel + ":" + strconv.Itoa(fset.Position(e.Pos()).Line)})
 				return false
 			}
 			return true
 		})
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(out) == 0 {
 		t.Fatal("no string found in the provider's code: the walk is broken")
 	}
@@ -145,26 +152,7 @@ var envReaders = map[string]bool{"Getenv": true, "LookupEnv": true, "getenv": tr
 func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, usesProxy bool) {
 	t.Helper()
 	vars = map[string][]string{}
-	fset := token.NewFileSet()
-	err := filepath.WalkDir(repoRoot, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(repoRoot, p)
-		if d.IsDir() {
-			switch rel {
-			case ".git", "tools", "examples", "docs", "templates", "cmd", filepath.Join("internal", "emulator"), filepath.Join("internal", "bench"):
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, p, nil, 0)
-		if err != nil {
-			return err
-		}
+	providerFiles(t, func(fset *token.FileSet, rel string, f *ast.File) {
 		// rangeValues maps the value variable of each `for _, v := range []string{...}` to the list.
 		rangeValues := map[*ast.Object][]string{}
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -223,11 +211,7 @@ func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, us
 			}
 			return true
 		})
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return vars, unknown, usesProxy
 }
 
