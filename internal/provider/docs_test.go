@@ -153,8 +153,21 @@ func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, us
 	t.Helper()
 	vars = map[string][]string{}
 	providerFiles(t, func(fset *token.FileSet, rel string, f *ast.File) {
-		// rangeValues maps the value variable of each `for _, v := range []string{...}` to the list.
-		rangeValues := map[*ast.Object][]string{}
+		// ranges are the `for _, v := range []string{...}` loops seen so far, outermost first.
+		type rangeLoop struct {
+			name       string
+			values     []string
+			start, end token.Pos
+		}
+		var ranges []rangeLoop
+		rangeValues := func(id *ast.Ident) []string {
+			for i := len(ranges) - 1; i >= 0; i-- {
+				if r := ranges[i]; r.name == id.Name && r.start <= id.Pos() && id.Pos() < r.end {
+					return r.values
+				}
+			}
+			return nil
+		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.FuncDecl:
@@ -167,7 +180,7 @@ func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, us
 			case *ast.RangeStmt:
 				list, ok := x.X.(*ast.CompositeLit)
 				v, isIdent := x.Value.(*ast.Ident)
-				if !ok || !isIdent || v.Obj == nil {
+				if !ok || !isIdent {
 					return true
 				}
 				var values []string
@@ -177,7 +190,7 @@ func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, us
 					}
 				}
 				if len(values) == len(list.Elts) {
-					rangeValues[v.Obj] = values
+					ranges = append(ranges, rangeLoop{name: v.Name, values: values, start: x.Body.Pos(), end: x.Body.End()})
 				}
 			case *ast.SelectorExpr:
 				if x.Sel.Name == "ProxyFromEnvironment" {
@@ -199,8 +212,8 @@ func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, us
 					vars[s] = append(vars[s], at)
 					return true
 				}
-				if id, ok := x.Args[0].(*ast.Ident); ok && id.Obj != nil && rangeValues[id.Obj] != nil {
-					for _, s := range rangeValues[id.Obj] {
+				if id, ok := x.Args[0].(*ast.Ident); ok && rangeValues(id) != nil {
+					for _, s := range rangeValues(id) {
 						vars[s] = append(vars[s], at)
 					}
 					return true
