@@ -3,7 +3,6 @@ package credentials
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -38,37 +37,25 @@ type ecsSource struct {
 	allowIMDSv1 bool   // fall back to unauthenticated reads when the token endpoint refuses
 	timeout     time.Duration
 	http        *httpClient
-
-	creds   *providers.Credentials
-	expires time.Time
 }
 
 // ecsSource builds the source of the instance's role roleName ("" for the role the instance has); it
 // falls back to IMDSv1 unless ALIBABA_CLOUD_IMDSV1_DISABLED=true.
-func (r *resolver) ecsSource(roleName string) *ecsSource {
-	return &ecsSource{roleName: roleName, allowIMDSv1: r.allowIMDSv1(), timeout: ecsLookupTimeout, http: r.http}
+func (r *resolver) ecsSource(roleName string) providers.CredentialsProvider {
+	e := &ecsSource{roleName: roleName, allowIMDSv1: r.allowIMDSv1(), timeout: ecsLookupTimeout, http: r.http}
+	return &renewing{name: "ecs_ram_role", fetch: e.lookup}
 }
 
-func (e *ecsSource) GetProviderName() string { return "ecs_ram_role" }
-
-func (e *ecsSource) GetCredentials() (*providers.Credentials, error) {
-	if e.creds != nil && time.Until(e.expires) > refreshMargin {
-		c := *e.creds
-		return &c, nil
-	}
+// lookup reads the credentials within e.timeout.
+func (e *ecsSource) lookup() (*providers.Credentials, time.Time, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), e.timeout)
 	defer cancel()
 	c, expires, err := e.fetch(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("the ECS metadata service (%s) did not answer within %s: this machine is not an ECS instance, "+
-				"or its metadata service is unreachable (%v)", metadataBase, e.timeout, err)
-		}
-		return nil, err
+	if err != nil && ctx.Err() != nil {
+		return nil, time.Time{}, fmt.Errorf("the ECS metadata service (%s) did not answer within %s: this machine is not an ECS instance, "+
+			"or its metadata service is unreachable (%v)", metadataBase, e.timeout, err)
 	}
-	e.creds, e.expires = c, expires
-	out := *c
-	return &out, nil
+	return c, expires, err
 }
 
 func (e *ecsSource) fetch(ctx context.Context) (*providers.Credentials, time.Time, error) {
@@ -104,12 +91,7 @@ func (e *ecsSource) fetch(ctx context.Context) (*providers.Credentials, time.Tim
 		return nil, time.Time{}, &ServiceError{Service: service, Code: orDefault(r.Code, "(none)"),
 			Message: orDefault(r.Message, "the answer's Code is not Success")}
 	}
-	c, expires, err := r.credentials(service)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	c.ProviderName = e.GetProviderName()
-	return c, expires, nil
+	return r.credentials(service)
 }
 
 // token gets an IMDSv2 session token. A service that refuses the token request (an old one) is read
@@ -120,20 +102,14 @@ func (e *ecsSource) token(ctx context.Context) (string, error) {
 		return "", err
 	}
 	req.Header.Set("X-aliyun-ecs-metadata-token-ttl-seconds", metadataTokenTTL)
-	res, err := e.http.do(req)
-	if err != nil {
-		return "", metadataFailure("PUT /latest/api/token", err)
-	}
-	body, err := readAnswer(res)
-	if err != nil {
-		return "", metadataFailure("PUT /latest/api/token", err)
-	}
-	if res.StatusCode != http.StatusOK {
-		if e.allowIMDSv1 {
-			return "", nil
-		}
-		return "", fmt.Errorf("%w (ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids reading without one)",
-			refusal("PUT /latest/api/token (a metadata token, IMDSv2) at "+metadataService, res, body, nil))
+	body, res, err := e.http.exchange("PUT /latest/api/token (a metadata token, IMDSv2) at "+metadataService, req, nil)
+	switch {
+	case err != nil && res != nil && e.allowIMDSv1:
+		return "", nil
+	case err != nil && res != nil:
+		return "", fmt.Errorf("%w (ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids reading without one)", err)
+	case err != nil:
+		return "", err
 	}
 	return strings.TrimSpace(string(body)), nil
 }
@@ -146,27 +122,8 @@ func (e *ecsSource) get(ctx context.Context, path, token string) ([]byte, error)
 	if token != "" {
 		req.Header.Set("X-aliyun-ecs-metadata-token", token)
 	}
-	res, err := e.http.do(req)
-	if err != nil {
-		return nil, metadataFailure("GET "+path, err)
-	}
-	body, err := readAnswer(res)
-	if err != nil {
-		return nil, metadataFailure("GET "+path, err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, refusal("GET "+path+" at "+metadataService, res, body, nil)
-	}
-	return body, nil
-}
-
-// metadataFailure is a metadata request (e.g. "GET /latest/...") that got no answer, or a redirect.
-func metadataFailure(request string, err error) error {
-	var redirect *RedirectError
-	if errors.As(err, &redirect) {
-		return &failure{service: request + " at " + metadataService, detail: err.Error()}
-	}
-	return fmt.Errorf("%s is unreachable: %w", metadataService, err)
+	body, _, err := e.http.exchange("GET "+path+" at "+metadataService, req, nil)
+	return body, err
 }
 
 func orDefault(v, def string) string {

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/aliyun/credentials-go/credentials/providers"
 )
 
 const (
@@ -107,6 +109,51 @@ func locationHost(base *url.URL, location string) string {
 		return "an unreadable Location"
 	}
 	return u.Host
+}
+
+// exchange sends req, on behalf of service, and returns the body of its 200 answer. A failure to send, a
+// redirect or an answer that cannot be read is a *failure with no response; an answer of another status
+// is a refusal (see refusal), returned with the response, whose status the caller may want. secrets are
+// removed from anything an error quotes.
+func (c *httpClient) exchange(service string, req *http.Request, secrets []string) ([]byte, *http.Response, error) {
+	res, err := c.do(req)
+	if err != nil {
+		return nil, nil, &failure{service: service, detail: Scrub(err.Error(), secrets...)}
+	}
+	body, err := readAnswer(res)
+	if err != nil {
+		return nil, nil, &failure{service: service, detail: Scrub(err.Error(), secrets...)}
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, res, refusal(service, res, body, secrets)
+	}
+	return body, res, nil
+}
+
+// renewing hands out temporary credentials, fetching new ones when none are held or those held are
+// within refreshMargin of their expiry. Every source that talks to a service (STS, a credentials URI,
+// the ECS metadata service) is one; Source's mutex keeps fetches from running at once.
+type renewing struct {
+	name  string // the provider name credentials-go would give, e.g. "ram_role_arn"
+	fetch func() (*providers.Credentials, time.Time, error)
+
+	creds   *providers.Credentials
+	expires time.Time
+}
+
+func (r *renewing) GetProviderName() string { return r.name }
+
+func (r *renewing) GetCredentials() (*providers.Credentials, error) {
+	if r.creds == nil || time.Until(r.expires) <= refreshMargin {
+		c, expires, err := r.fetch()
+		if err != nil {
+			return nil, err
+		}
+		c.ProviderName = r.name
+		r.creds, r.expires = c, expires
+	}
+	c := *r.creds
+	return &c, nil
 }
 
 // readAnswer reads an answer's body, up to maxAnswerBytes.

@@ -53,37 +53,30 @@ type roleSession struct {
 }
 
 // assumeRole assumes rs.roleARN with the credentials of base, through this package's STS client (see
-// http.go for why not credentials-go's). Every value is passed explicitly, so that none of the
-// ALIBABA_CLOUD_* variables credentials-go reads for missing values can change it.
+// http.go for why not credentials-go's), and opens the session again shortly before it expires. Every
+// value is passed explicitly, so that none of the ALIBABA_CLOUD_* variables credentials-go reads for
+// missing values can change it.
 func (r *resolver) assumeRole(base providers.CredentialsProvider, rs roleSession) (providers.CredentialsProvider, error) {
-	return &assumedRole{base: base, rs: rs, http: r.http, secrets: slices.Clone(r.secrets)}, nil
+	a := &assumedRole{base: base, rs: rs, http: r.http, secrets: slices.Clone(r.secrets)}
+	return &renewing{name: "ram_role_arn", fetch: a.fetch}, nil
 }
 
-// assumedRole is a role's session, opened with STS AssumeRole and opened again shortly before it expires.
+// assumedRole opens a role's session with STS AssumeRole.
 type assumedRole struct {
 	base    providers.CredentialsProvider
 	rs      roleSession
 	http    *httpClient
 	secrets []string
-
-	creds   *providers.Credentials
-	expires time.Time
 }
-
-func (a *assumedRole) GetProviderName() string { return "ram_role_arn" }
 
 func (a *assumedRole) service() string {
 	return fmt.Sprintf("STS AssumeRole for %s at %s", a.rs.roleARN, a.rs.endpoint)
 }
 
-func (a *assumedRole) GetCredentials() (*providers.Credentials, error) {
-	if a.creds != nil && time.Until(a.expires) > refreshMargin {
-		c := *a.creds
-		return &c, nil
-	}
+func (a *assumedRole) fetch() (*providers.Credentials, time.Time, error) {
 	base, err := a.base.GetCredentials()
 	if err != nil {
-		return nil, &baseFailure{err: err}
+		return nil, time.Time{}, &baseFailure{err: err}
 	}
 	form := url.Values{
 		"RoleArn":         {a.rs.roleARN},
@@ -98,14 +91,7 @@ func (a *assumedRole) GetCredentials() (*providers.Credentials, error) {
 	}
 	signer := &acs.Credentials{AccessKeyID: base.AccessKeyId, AccessKeySecret: base.AccessKeySecret, SecurityToken: base.SecurityToken}
 	secrets := append(slices.Clone(a.secrets), base.AccessKeyId, base.AccessKeySecret, base.SecurityToken)
-	c, expires, err := a.http.callSTS(a.service(), a.rs.endpoint, "AssumeRole", form, signer, secrets)
-	if err != nil {
-		return nil, err
-	}
-	c.ProviderName = a.GetProviderName()
-	a.creds, a.expires = c, expires
-	out := *c
-	return &out, nil
+	return a.http.callSTS(a.service(), a.rs.endpoint, "AssumeRole", form, signer, secrets)
 }
 
 // stsVersion is the STS API version of AssumeRole and AssumeRoleWithOIDC.
@@ -148,16 +134,9 @@ func (c *httpClient) callSTS(service, endpoint, action string, form url.Values, 
 			return fail("signing the request: %v", err)
 		}
 	}
-	res, err := c.do(req)
+	answer, res, err := c.exchange(service, req, secrets)
 	if err != nil {
-		return fail("%v", err)
-	}
-	answer, err := readAnswer(res)
-	if err != nil {
-		return fail("%v", err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, time.Time{}, refusal(service, res, answer, secrets)
+		return nil, time.Time{}, err
 	}
 	var ok struct {
 		Credentials *sessionAnswer `json:"Credentials"`
@@ -227,17 +206,13 @@ type oidcSource struct {
 	cfg     oidcSession
 	http    *httpClient
 	secrets []string
-
-	creds   *providers.Credentials
-	expires time.Time
 }
 
-// oidcSource builds the source of an OIDC session.
-func (r *resolver) oidcSource(cfg oidcSession) *oidcSource {
-	return &oidcSource{cfg: cfg, http: r.http, secrets: slices.Clone(r.secrets)}
+// oidcSource builds the source of an OIDC session, opened again shortly before it expires.
+func (r *resolver) oidcSource(cfg oidcSession) providers.CredentialsProvider {
+	o := &oidcSource{cfg: cfg, http: r.http, secrets: slices.Clone(r.secrets)}
+	return &renewing{name: "oidc_role_arn", fetch: o.fetch}
 }
-
-func (o *oidcSource) GetProviderName() string { return "oidc_role_arn" }
 
 func (o *oidcSource) service() string {
 	return fmt.Sprintf("STS AssumeRoleWithOIDC for %s at %s", o.cfg.roleARN, o.cfg.endpoint)
@@ -259,14 +234,10 @@ func (o *oidcSource) readToken() (string, error) {
 	return token, nil
 }
 
-func (o *oidcSource) GetCredentials() (*providers.Credentials, error) {
-	if o.creds != nil && time.Until(o.expires) > refreshMargin {
-		c := *o.creds
-		return &c, nil
-	}
+func (o *oidcSource) fetch() (*providers.Credentials, time.Time, error) {
 	token, err := o.readToken()
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	form := url.Values{
 		"RoleArn":         {o.cfg.roleARN},
@@ -278,12 +249,5 @@ func (o *oidcSource) GetCredentials() (*providers.Credentials, error) {
 	if o.cfg.policy != "" {
 		form.Set("Policy", o.cfg.policy)
 	}
-	c, expires, err := o.http.callSTS(o.service(), o.cfg.endpoint, "AssumeRoleWithOIDC", form, nil, append(slices.Clone(o.secrets), token))
-	if err != nil {
-		return nil, err
-	}
-	c.ProviderName = o.GetProviderName()
-	o.creds, o.expires = c, expires
-	out := *c
-	return &out, nil
+	return o.http.callSTS(o.service(), o.cfg.endpoint, "AssumeRoleWithOIDC", form, nil, append(slices.Clone(o.secrets), token))
 }

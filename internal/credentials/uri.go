@@ -3,7 +3,6 @@ package credentials
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,46 +18,28 @@ type uriSource struct {
 	uri     string
 	http    *httpClient
 	secrets []string
-
-	creds   *providers.Credentials
-	expires time.Time
 }
 
-func (r *resolver) uriSource(uri string) *uriSource {
+func (r *resolver) uriSource(uri string) providers.CredentialsProvider {
 	// The URI may carry a token in its path or query: it is a secret in every message.
-	return &uriSource{uri: uri, http: r.http, secrets: append(slices.Clone(r.secrets), uri)}
+	u := &uriSource{uri: uri, http: r.http, secrets: append(slices.Clone(r.secrets), uri)}
+	return &renewing{name: "credential_uri", fetch: u.fetch}
 }
-
-func (u *uriSource) GetProviderName() string { return "credential_uri" }
 
 func (u *uriSource) service() string { return "the credentials URI " + uriHost(u.uri) }
 
-func (u *uriSource) GetCredentials() (*providers.Credentials, error) {
-	if u.creds != nil && time.Until(u.expires) > refreshMargin {
-		c := *u.creds
-		return &c, nil
-	}
-	fail := func(format string, args ...any) (*providers.Credentials, error) {
-		return nil, &failure{service: u.service(), detail: Scrub(fmt.Sprintf(format, args...), u.secrets...)}
-	}
+func (u *uriSource) fetch() (*providers.Credentials, time.Time, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.uri, nil)
 	if err != nil {
 		// Go's error quotes the URI.
-		return fail("it is not a URL")
+		return nil, time.Time{}, &failure{service: u.service(), detail: "it is not a URL"}
 	}
 	req.Header.Set("Accept", "application/json")
-	res, err := u.http.do(req)
+	body, res, err := u.http.exchange(u.service(), req, u.secrets)
 	if err != nil {
-		return fail("%v", err)
-	}
-	body, err := readAnswer(res)
-	if err != nil {
-		return fail("%v", err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, refusal(u.service(), res, body, u.secrets)
+		return nil, time.Time{}, err
 	}
 	var a struct {
 		Code    string `json:"Code"`
@@ -66,20 +47,13 @@ func (u *uriSource) GetCredentials() (*providers.Credentials, error) {
 		sessionAnswer
 	}
 	if err := json.Unmarshal(body, &a); err != nil {
-		return fail("answered HTTP 200 with something other than credentials (%s)", answerKind(res, body))
+		return nil, time.Time{}, &failure{service: u.service(), detail: "answered HTTP 200 with something other than credentials (" + answerKind(res, body) + ")"}
 	}
 	if a.Code != "" && a.Code != "Success" {
-		return nil, &ServiceError{Service: u.service(), Code: Scrub(a.Code, u.secrets...), Message: Scrub(a.Message, u.secrets...),
+		return nil, time.Time{}, &ServiceError{Service: u.service(), Code: Scrub(a.Code, u.secrets...), Message: Scrub(a.Message, u.secrets...),
 			RequestID: res.Header.Get("x-acs-request-id")}
 	}
-	c, expires, err := a.credentials(u.service())
-	if err != nil {
-		return nil, err
-	}
-	c.ProviderName = u.GetProviderName()
-	u.creds, u.expires = c, expires
-	out := *c
-	return &out, nil
+	return a.credentials(u.service())
 }
 
 // uriHost names a credentials URI by its scheme and host: its path or query may hold a token.
