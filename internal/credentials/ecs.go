@@ -102,16 +102,16 @@ func (e *ecsSource) token(ctx context.Context) (string, error) {
 		return "", err
 	}
 	req.Header.Set("X-aliyun-ecs-metadata-token-ttl-seconds", metadataTokenTTL)
-	body, res, err := e.http.exchange("PUT /latest/api/token (a metadata token, IMDSv2) at "+metadataService, req, nil)
+	a, err := e.http.exchange("PUT /latest/api/token (a metadata token, IMDSv2) at "+metadataService, req, nil)
 	switch {
-	case err != nil && res != nil && e.allowIMDSv1:
+	case err != nil && a != nil && e.allowIMDSv1:
 		return "", nil
-	case err != nil && res != nil:
+	case err != nil && a != nil:
 		return "", fmt.Errorf("%w (ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids reading without one)", err)
 	case err != nil:
 		return "", err
 	}
-	return strings.TrimSpace(string(body)), nil
+	return strings.TrimSpace(string(a.body)), nil
 }
 
 func (e *ecsSource) get(ctx context.Context, path, token string) ([]byte, error) {
@@ -122,8 +122,11 @@ func (e *ecsSource) get(ctx context.Context, path, token string) ([]byte, error)
 	if token != "" {
 		req.Header.Set("X-aliyun-ecs-metadata-token", token)
 	}
-	body, _, err := e.http.exchange("GET "+path+" at "+metadataService, req, nil)
-	return body, err
+	a, err := e.http.exchange("GET "+path+" at "+metadataService, req, nil)
+	if err != nil {
+		return nil, err
+	}
+	return a.body, nil
 }
 
 func orDefault(v, def string) string {

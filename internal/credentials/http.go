@@ -111,23 +111,44 @@ func locationHost(base *url.URL, location string) string {
 	return u.Host
 }
 
-// exchange sends req, on behalf of service, and returns the body of its 200 answer. A failure to send, a
-// redirect or an answer that cannot be read is a *failure with no response; an answer of another status
-// is a refusal (see refusal), returned with the response, whose status the caller may want. secrets are
-// removed from anything an error quotes.
-func (c *httpClient) exchange(service string, req *http.Request, secrets []string) ([]byte, *http.Response, error) {
+// answer is what a service answered, its body read whole.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// kind describes an answer that is not what was expected, without quoting it: it may hold a secret.
+func (a *answer) kind() string {
+	ct := a.header.Get("Content-Type")
+	if ct == "" {
+		ct = "no content type"
+	}
+	return fmt.Sprintf("%d bytes of %s", len(a.body), ct)
+}
+
+// exchange sends req, on behalf of service, and reads the answer. A failure to send, a redirect or an
+// answer that cannot be read is a *failure, with no answer; an answer of another status than 200 is a
+// refusal (see refusal), returned with the answer, whose status the caller may want. secrets are removed
+// from anything an error quotes.
+func (c *httpClient) exchange(service string, req *http.Request, secrets []string) (*answer, error) {
 	res, err := c.do(req)
 	if err != nil {
-		return nil, nil, &failure{service: service, detail: Scrub(err.Error(), secrets...)}
+		return nil, &failure{service: service, detail: Scrub(err.Error(), secrets...)}
 	}
-	body, err := readAnswer(res)
-	if err != nil {
-		return nil, nil, &failure{service: service, detail: Scrub(err.Error(), secrets...)}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxAnswerBytes+1))
+	switch {
+	case err != nil:
+		return nil, &failure{service: service, detail: Scrub("reading the answer: "+err.Error(), secrets...)}
+	case len(body) > maxAnswerBytes:
+		return nil, &failure{service: service, detail: fmt.Sprintf("the answer is larger than %d bytes", maxAnswerBytes)}
 	}
-	if res.StatusCode != http.StatusOK {
-		return nil, res, refusal(service, res, body, secrets)
+	a := &answer{status: res.StatusCode, header: res.Header, body: body}
+	if a.status != http.StatusOK {
+		return a, refusal(service, a, secrets)
 	}
-	return body, res, nil
+	return a, nil
 }
 
 // renewing hands out temporary credentials, fetching new ones when none are held or those held are
@@ -156,35 +177,22 @@ func (r *renewing) GetCredentials() (*providers.Credentials, error) {
 	return &c, nil
 }
 
-// readAnswer reads an answer's body, up to maxAnswerBytes.
-func readAnswer(res *http.Response) ([]byte, error) {
-	defer res.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(res.Body, maxAnswerBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the answer: %w", err)
-	}
-	if len(body) > maxAnswerBytes {
-		return nil, fmt.Errorf("the answer is larger than %d bytes", maxAnswerBytes)
-	}
-	return body, nil
-}
-
 // refusal turns an answer that is not a success into an error: a *ServiceError when the body is the
 // service's error form ({"RequestId","Code","Message"}), else a *failure naming the HTTP status and the
 // text the service answered. secrets are removed from whatever is quoted.
-func refusal(service string, res *http.Response, body []byte, secrets []string) error {
+func refusal(service string, a *answer, secrets []string) error {
 	var e struct {
 		RequestID string `json:"RequestId"`
 		Code      string `json:"Code"`
 		Message   string `json:"Message"`
 	}
-	rid := res.Header.Get("x-acs-request-id")
-	if json.Unmarshal(body, &e) == nil && e.Code != "" {
+	rid := a.header.Get("x-acs-request-id")
+	if json.Unmarshal(a.body, &e) == nil && e.Code != "" {
 		return &ServiceError{Service: service, Code: Scrub(e.Code, secrets...), Message: Scrub(e.Message, secrets...),
 			RequestID: orDefault(e.RequestID, rid)}
 	}
-	detail := fmt.Sprintf("answered HTTP %d %s", res.StatusCode, http.StatusText(res.StatusCode))
-	if text := answerText(body); text != "" {
+	detail := fmt.Sprintf("answered HTTP %d %s", a.status, http.StatusText(a.status))
+	if text := answerText(a.body); text != "" {
 		detail += fmt.Sprintf(": %q", Scrub(text, secrets...))
 	}
 	if rid != "" {

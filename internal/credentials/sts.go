@@ -134,15 +134,15 @@ func (c *httpClient) callSTS(service, endpoint, action string, form url.Values, 
 			return fail("signing the request: %v", err)
 		}
 	}
-	answer, res, err := c.exchange(service, req, secrets)
+	a, err := c.exchange(service, req, secrets)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	var ok struct {
 		Credentials *sessionAnswer `json:"Credentials"`
 	}
-	if err := json.Unmarshal(answer, &ok); err != nil || ok.Credentials == nil {
-		return fail("answered HTTP 200 without credentials (%s)", answerKind(res, answer))
+	if err := json.Unmarshal(a.body, &ok); err != nil || ok.Credentials == nil {
+		return fail("answered HTTP 200 without credentials (%s)", a.kind())
 	}
 	return ok.Credentials.credentials(service)
 }
@@ -172,15 +172,6 @@ func (s *sessionAnswer) credentials(service string) (*providers.Credentials, tim
 		return nil, time.Time{}, &failure{service: service, detail: fmt.Sprintf("answered an Expiration %q that is not a time such as 2006-01-02T15:04:05Z", s.Expiration)}
 	}
 	return &providers.Credentials{AccessKeyId: s.AccessKeyID, AccessKeySecret: s.AccessKeySecret, SecurityToken: s.SecurityToken}, expires, nil
-}
-
-// answerKind describes an answer that is not what was expected, without quoting it: it may hold a secret.
-func answerKind(res *http.Response, body []byte) string {
-	ct := res.Header.Get("Content-Type")
-	if ct == "" {
-		ct = "no content type"
-	}
-	return fmt.Sprintf("%d bytes of %s", len(body), ct)
 }
 
 // baseFailure is the failure of the credentials a role is assumed with.

@@ -37,7 +37,7 @@ func (u *uriSource) fetch() (*providers.Credentials, time.Time, error) {
 		return nil, time.Time{}, &failure{service: u.service(), detail: "it is not a URL"}
 	}
 	req.Header.Set("Accept", "application/json")
-	body, res, err := u.http.exchange(u.service(), req, u.secrets)
+	ans, err := u.http.exchange(u.service(), req, u.secrets)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -46,12 +46,12 @@ func (u *uriSource) fetch() (*providers.Credentials, time.Time, error) {
 		Message string `json:"Message"`
 		sessionAnswer
 	}
-	if err := json.Unmarshal(body, &a); err != nil {
-		return nil, time.Time{}, &failure{service: u.service(), detail: "answered HTTP 200 with something other than credentials (" + answerKind(res, body) + ")"}
+	if err := json.Unmarshal(ans.body, &a); err != nil {
+		return nil, time.Time{}, &failure{service: u.service(), detail: "answered HTTP 200 with something other than credentials (" + ans.kind() + ")"}
 	}
 	if a.Code != "" && a.Code != "Success" {
 		return nil, time.Time{}, &ServiceError{Service: u.service(), Code: Scrub(a.Code, u.secrets...), Message: Scrub(a.Message, u.secrets...),
-			RequestID: res.Header.Get("x-acs-request-id")}
+			RequestID: ans.header.Get("x-acs-request-id")}
 	}
 	return a.credentials(u.service())
 }
