@@ -118,7 +118,7 @@ func (c *httpClient) callSTS(service, endpoint, action string, form url.Values, 
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 	if err != nil {
-		// The error would quote the endpoint; it passed the provider's host[:port] check, so say that.
+		// Go's error would quote the whole URL; the endpoint alone says what is wrong.
 		return fail("the endpoint %q is not a host[:port]", endpoint)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
