@@ -148,27 +148,73 @@ var envReaders = map[string]bool{"Getenv": true, "LookupEnv": true, "getenv": tr
 
 // variablesRead finds, in the provider's non-test code, every environment variable it reads: a call of
 // an envReaders function whose argument is a string literal, or the variable of a range over a literal
-// list of strings. A call whose argument is neither is reported in unknown, so that no read escapes.
+// list of strings. A function that reads the variables named by its variadic parameter (for _, name :=
+// range names { getenv(name) }) forwards: the literals its callers pass there are read. A read whose
+// name is none of these is reported in unknown, so that no read escapes.
 func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, usesProxy bool) {
 	t.Helper()
+	type file struct {
+		fset *token.FileSet
+		rel  string
+		f    *ast.File
+	}
+	var files []file
+	providerFiles(t, func(fset *token.FileSet, rel string, f *ast.File) { files = append(files, file{fset, rel, f}) })
+
+	// forwarders maps a function's name to the position of its parameter of variable names.
+	forwarders := map[string]int{}
+	for _, fl := range files {
+		for _, d := range fl.f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Body == nil {
+				continue
+			}
+			params := map[string]int{}
+			i := 0
+			for _, field := range fn.Type.Params.List {
+				for _, n := range field.Names {
+					params[n.Name] = i
+					i++
+				}
+			}
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				r, ok := n.(*ast.RangeStmt)
+				if !ok {
+					return true
+				}
+				over, ok1 := r.X.(*ast.Ident)
+				v, ok2 := r.Value.(*ast.Ident)
+				if !ok1 || !ok2 {
+					return true
+				}
+				if pos, isParam := params[over.Name]; isParam && readsVariable(r.Body, v.Name) {
+					forwarders[fn.Name.Name] = pos
+				}
+				return true
+			})
+		}
+	}
+
 	vars = map[string][]string{}
-	providerFiles(t, func(fset *token.FileSet, rel string, f *ast.File) {
-		// ranges are the `for _, v := range []string{...}` loops seen so far, outermost first.
+	for _, fl := range files {
+		// ranges are the `for _, v := range []string{...}` loops and the forwarders' loops over their
+		// parameter, by the span of their body.
 		type rangeLoop struct {
 			name       string
-			values     []string
+			values     []string // nil for a forwarder's loop: its callers' values count
 			start, end token.Pos
 		}
 		var ranges []rangeLoop
-		rangeValues := func(id *ast.Ident) []string {
+		rangeOf := func(id *ast.Ident) *rangeLoop {
 			for i := len(ranges) - 1; i >= 0; i-- {
 				if r := ranges[i]; r.name == id.Name && r.start <= id.Pos() && id.Pos() < r.end {
-					return r.values
+					return &ranges[i]
 				}
 			}
 			return nil
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
+		var inForwarder bool
+		ast.Inspect(fl.f, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.FuncDecl:
 				// Env.get is the reader itself (os.Getenv of its argument), not a read of a variable.
@@ -177,46 +223,59 @@ func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, us
 						return false
 					}
 				}
+				_, inForwarder = forwarders[x.Name.Name]
 			case *ast.RangeStmt:
-				list, ok := x.X.(*ast.CompositeLit)
 				v, isIdent := x.Value.(*ast.Ident)
-				if !ok || !isIdent {
+				if !isIdent {
 					return true
 				}
-				var values []string
-				for _, el := range list.Elts {
-					if s, ok := constantString(el); ok {
-						values = append(values, s)
+				switch over := x.X.(type) {
+				case *ast.CompositeLit:
+					var values []string
+					for _, el := range over.Elts {
+						if s, ok := constantString(el); ok {
+							values = append(values, s)
+						}
 					}
-				}
-				if len(values) == len(list.Elts) {
-					ranges = append(ranges, rangeLoop{name: v.Name, values: values, start: x.Body.Pos(), end: x.Body.End()})
+					if len(values) == len(over.Elts) {
+						ranges = append(ranges, rangeLoop{name: v.Name, values: values, start: x.Body.Pos(), end: x.Body.End()})
+					}
+				case *ast.Ident:
+					if inForwarder {
+						ranges = append(ranges, rangeLoop{name: v.Name, start: x.Body.Pos(), end: x.Body.End()})
+					}
 				}
 			case *ast.SelectorExpr:
 				if x.Sel.Name == "ProxyFromEnvironment" {
 					usesProxy = true
 				}
 			case *ast.CallExpr:
-				var name string
-				switch fn := x.Fun.(type) {
-				case *ast.Ident:
-					name = fn.Name
-				case *ast.SelectorExpr:
-					name = fn.Sel.Name
+				name := calledName(x)
+				at := fl.rel + ":" + strconv.Itoa(fl.fset.Position(x.Pos()).Line)
+				if pos, ok := forwarders[name]; ok {
+					for _, arg := range x.Args[min(pos, len(x.Args)):] {
+						if s, ok := constantString(arg); ok {
+							vars[s] = append(vars[s], at)
+						} else {
+							unknown = append(unknown, at)
+						}
+					}
+					return true
 				}
 				if !envReaders[name] || len(x.Args) != 1 {
 					return true
 				}
-				at := rel + ":" + strconv.Itoa(fset.Position(x.Pos()).Line)
 				if s, ok := constantString(x.Args[0]); ok {
 					vars[s] = append(vars[s], at)
 					return true
 				}
-				if id, ok := x.Args[0].(*ast.Ident); ok && rangeValues(id) != nil {
-					for _, s := range rangeValues(id) {
-						vars[s] = append(vars[s], at)
+				if id, ok := x.Args[0].(*ast.Ident); ok {
+					if r := rangeOf(id); r != nil {
+						for _, s := range r.values {
+							vars[s] = append(vars[s], at)
+						}
+						return true
 					}
-					return true
 				}
 				if name != "get" || isEnvGet(x) { // a get of something other than Env is no read of the environment
 					unknown = append(unknown, at)
@@ -224,8 +283,33 @@ func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, us
 			}
 			return true
 		})
-	})
+	}
 	return vars, unknown, usesProxy
+}
+
+// calledName is the name of the function a call calls: f(...) or x.f(...).
+func calledName(call *ast.CallExpr) string {
+	switch fn := call.Fun.(type) {
+	case *ast.Ident:
+		return fn.Name
+	case *ast.SelectorExpr:
+		return fn.Sel.Name
+	}
+	return ""
+}
+
+// readsVariable reports whether body calls an environment reader with the variable name as argument.
+func readsVariable(body ast.Node, name string) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && envReaders[calledName(call)] && len(call.Args) == 1 {
+			if id, ok := call.Args[0].(*ast.Ident); ok && id.Name == name {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // isEnvGet reports whether a call .get(...) is on an Env (the credentials package's env or r.env).
