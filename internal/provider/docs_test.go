@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -146,11 +147,16 @@ func TestDocs_sectionsNamedByErrorsExist(t *testing.T) {
 // os.LookupEnv, the provider's getenv and the credentials package's Env.get.
 var envReaders = map[string]bool{"Getenv": true, "LookupEnv": true, "getenv": true, "get": true}
 
+// dollarName is a "$NAME" that stands for an environment variable in a profile mode's requirement.
+var dollarName = regexp.MustCompile(`^\$[A-Z][A-Z0-9_]*$`)
+
 // variablesRead finds, in the provider's non-test code, every environment variable it reads: a call of
 // an envReaders function whose argument is a string literal, or the variable of a range over a literal
 // list of strings. A function that reads the variables named by its variadic parameter (for _, name :=
-// range names { getenv(name) }) forwards: the literals its callers pass there are read. A read whose
-// name is none of these is reported in unknown, so that no read escapes.
+// range names { getenv(name) }) forwards: the literals its callers pass there are read. A name cut from a
+// "$" prefix (name, ok := strings.CutPrefix(req, "$"); get(name)) is the notation of the profile modes'
+// requirements, where "$NAME" stands for a variable: every "$NAME" in the file's strings is read. A read
+// whose name is none of these is reported in unknown, so that no read escapes.
 func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, usesProxy bool) {
 	t.Helper()
 	type file struct {
@@ -213,10 +219,54 @@ func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, us
 			}
 			return nil
 		}
+		// dollarVars are the "$NAME" alternatives of the file's strings ("credentials_uri|$NAME"), and
+		// dollarCuts the variables that hold a name cut from such a "$", by the span of their function.
+		type dollarVar struct{ name, at string }
+		var dollarVars []dollarVar
+		ast.Inspect(fl.f, func(n ast.Node) bool {
+			e, ok := n.(ast.Expr)
+			if !ok {
+				return true
+			}
+			v, ok := constantString(e)
+			if !ok {
+				return true
+			}
+			for _, alt := range strings.Split(v, "|") {
+				if dollarName.MatchString(alt) {
+					dollarVars = append(dollarVars, dollarVar{alt[1:], fl.rel + ":" + strconv.Itoa(fl.fset.Position(e.Pos()).Line)})
+				}
+			}
+			return false
+		})
+		type cutVar struct {
+			name       string
+			start, end token.Pos
+		}
+		var dollarCuts []cutVar
+		var fnEnd token.Pos
 		var inForwarder bool
 		ast.Inspect(fl.f, func(n ast.Node) bool {
 			switch x := n.(type) {
+			case *ast.AssignStmt:
+				if len(x.Lhs) == 0 || len(x.Rhs) != 1 {
+					return true
+				}
+				call, isCall := x.Rhs[0].(*ast.CallExpr)
+				id, isIdent := x.Lhs[0].(*ast.Ident)
+				if isCall && isIdent && calledName(call) == "CutPrefix" && len(call.Args) == 2 {
+					if p, ok := constantString(call.Args[1]); ok && p == "$" {
+						dollarCuts = append(dollarCuts, cutVar{name: id.Name, start: x.Pos(), end: fnEnd})
+					}
+				}
+			case *ast.FuncLit:
+				if x.Body.End() > fnEnd {
+					fnEnd = x.Body.End()
+				}
 			case *ast.FuncDecl:
+				if x.Body != nil {
+					fnEnd = x.Body.End()
+				}
 				// Env.get is the reader itself (os.Getenv of its argument), not a read of a variable.
 				if x.Recv != nil && x.Name.Name == "get" && len(x.Recv.List) == 1 {
 					if id, ok := x.Recv.List[0].Type.(*ast.Ident); ok && id.Name == "Env" {
@@ -273,6 +323,13 @@ func variablesRead(t *testing.T) (vars map[string][]string, unknown []string, us
 					if r := rangeOf(id); r != nil {
 						for _, s := range r.values {
 							vars[s] = append(vars[s], at)
+						}
+						return true
+					}
+					if i := slices.IndexFunc(dollarCuts, func(c cutVar) bool { return c.name == id.Name && c.start <= id.Pos() && id.Pos() < c.end }); i >= 0 &&
+						len(dollarVars) > 0 {
+						for _, d := range dollarVars {
+							vars[d.name] = append(vars[d.name], d.at+" (read at "+at+")")
 						}
 						return true
 					}
