@@ -54,7 +54,9 @@ type Settings struct {
 	// OAuthSignInURLs replaces the OAuth sign-in service of an oauth_site_type ("CN", "INTL"), for tests;
 	// nil means Alibaba Cloud's.
 	OAuthSignInURLs map[string]string
-	// UserAgent is sent with every request to STS, a credentials URI or the ECS metadata service.
+
+	// UserAgent is sent with every request to STS, a credentials URI, the ECS metadata service or the
+	// aliyun CLI's sign-in services (CloudSSO, OAuth).
 	UserAgent string
 }
 

@@ -1,15 +1,12 @@
 package credentials
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
-
-	"github.com/aliyun/credentials-go/credentials/providers"
 )
 
 // ErrNoCredentials is wrapped by Resolve's error when no source had credentials.
@@ -44,63 +41,6 @@ func (e *ServiceError) Error() string {
 		msg += " (request id " + e.RequestID + ")"
 	}
 	return msg
-}
-
-// explained wraps a credentials-go provider that talks to a service (the CLI's CloudSSO and OAuth sign-ins), so that its failures say which
-// service, with the code, message and request id it answered, and never the signed URL, key, token or
-// signature that credentials-go's own errors carry.
-type explained struct {
-	inner   providers.CredentialsProvider
-	service string
-	secrets []string
-}
-
-func (e *explained) GetCredentials() (*providers.Credentials, error) {
-	c, err := e.inner.GetCredentials()
-	if err != nil {
-		return nil, explain(e.service, err, e.secrets)
-	}
-	return c, nil
-}
-
-func (e *explained) GetProviderName() string { return e.inner.GetProviderName() }
-
-// explain turns a credentials-go error into a ServiceError when the service answered in its error form
-// ({"RequestId","Code","Message",...} after credentials-go's prefix; CloudSSO's portal says ErrorCode and
-// ErrorMessage, OAuth error and error_description), and otherwise into a scrubbed text.
-// An error explained already (by a provider further down a chain) is kept as it is.
-func explain(service string, err error, secrets []string) error {
-	var done *ServiceError
-	var failed *failure
-	var base *baseFailure
-	if errors.As(err, &done) || errors.As(err, &failed) || errors.As(err, &base) {
-		return err
-	}
-	msg := err.Error()
-	if i := strings.Index(msg, "{"); i >= 0 {
-		var body struct {
-			RequestID        string `json:"RequestId"`
-			Code             string `json:"Code"`
-			Message          string `json:"Message"`
-			ErrorCode        string `json:"ErrorCode"`
-			ErrorMessage     string `json:"ErrorMessage"`
-			OAuthError       string `json:"error"`
-			ErrorDescription string `json:"error_description"`
-		}
-		if json.Unmarshal([]byte(msg[i:]), &body) == nil {
-			code := orDefault(body.Code, orDefault(body.ErrorCode, body.OAuthError))
-			message := orDefault(body.Message, orDefault(body.ErrorMessage, body.ErrorDescription))
-			if code != "" {
-				return &ServiceError{Service: service, Code: code, Message: Scrub(message, secrets...), RequestID: body.RequestID}
-			}
-		}
-	}
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		// Go's url.Error prints the whole request URL, which credentials-go signs in its query string.
-		msg = urlErr.Op + " " + redactURL(urlErr.URL) + ": " + urlErr.Err.Error()
-	}
-	return &failure{service: service, detail: Scrub(msg, secrets...)}
 }
 
 // failure is a service that could not be asked, or did not answer in its error form. detail never holds
@@ -144,18 +84,4 @@ func Scrub(text string, secrets ...string) string {
 		}
 	}
 	return text
-}
-
-// redactURL keeps a URL's scheme, host and path, which say where a request went, and drops its query,
-// which says with what.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return redacted
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = redacted
-	}
-	u.User = nil
-	return u.String()
 }

@@ -17,8 +17,9 @@ import (
 )
 
 const (
-	// connectTimeout and requestTimeout bound one request to STS or a credentials URI, as credentials-go
-	// did (5 s to connect, 10 s more to answer). An ECS metadata lookup is bounded tighter by its context.
+	// connectTimeout and requestTimeout bound one request to STS, a credentials URI or a sign-in service,
+	// as credentials-go did (5 s to connect, 10 s more to answer). An ECS metadata lookup is bounded
+	// tighter by its context.
 	connectTimeout = 5 * time.Second
 	requestTimeout = 15 * time.Second
 	// maxAnswerBytes bounds what is read of an answer: credentials are a few KiB.
@@ -27,11 +28,12 @@ const (
 	defaultUserAgent = "terraform-provider-alicloud"
 )
 
-// httpClient is the one HTTP client of the credentials sources: STS, credentials URIs and the ECS
-// metadata service all go through it, so that every request carries the provider's User-Agent and no
-// request follows a redirect. credentials-go's providers build a client per request, with its own
-// User-Agent and Go's default of following up to ten redirects, and offer no hook to change either;
-// the sources of this package are therefore its own (see sts.go, uri.go, ecs.go).
+// httpClient is the one HTTP client of the credentials sources: STS, credentials URIs, the ECS metadata
+// service and the aliyun CLI's sign-in services (CloudSSO, OAuth) all go through it, so that every
+// request carries the provider's User-Agent and no request follows a redirect. credentials-go's providers
+// build a client per request, with its own User-Agent and Go's default of following up to ten redirects,
+// and offer no hook to change either; the sources of this package are therefore its own (see sts.go,
+// uri.go, ecs.go, signin.go).
 type httpClient struct {
 	client    *http.Client
 	userAgent string
@@ -153,7 +155,9 @@ func (c *httpClient) exchange(service string, req *http.Request, secrets []strin
 
 // renewing hands out temporary credentials, fetching new ones when none are held or those held are
 // within refreshMargin of their expiry. Every source that talks to a service (STS, a credentials URI,
-// the ECS metadata service) is one; Source's mutex keeps fetches from running at once.
+// the ECS metadata service, the CLI's CloudSSO and OAuth sign-ins) is one; Source's mutex (for OAuth,
+// which every provider configuration of the process shares, oauthSource's) keeps fetches from running
+// at once.
 type renewing struct {
 	name  string // the provider name credentials-go would give, e.g. "ram_role_arn"
 	fetch func() (*providers.Credentials, time.Time, error)
@@ -177,19 +181,28 @@ func (r *renewing) GetCredentials() (*providers.Credentials, error) {
 	return &c, nil
 }
 
-// refusal turns an answer that is not a success into an error: a *ServiceError when the body is the
-// service's error form ({"RequestId","Code","Message"}), else a *failure naming the HTTP status and the
-// text the service answered. secrets are removed from whatever is quoted.
+// refusal turns an answer that is not a success into an error: a *ServiceError when the body is a
+// service's error form ({"RequestId","Code","Message"}; the CloudSSO portal's {"ErrorCode","ErrorMessage"};
+// OAuth's {"error","error_description","requestId"}), else a *failure naming the HTTP status and the text
+// the service answered. secrets are removed from whatever is quoted.
 func refusal(service string, a *answer, secrets []string) error {
 	var e struct {
-		RequestID string `json:"RequestId"`
-		Code      string `json:"Code"`
-		Message   string `json:"Message"`
+		RequestID        string `json:"RequestId"` // json matches requestId too, as OAuth writes it
+		Code             string `json:"Code"`
+		Message          string `json:"Message"`
+		ErrorCode        string `json:"ErrorCode"`
+		ErrorMessage     string `json:"ErrorMessage"`
+		OAuthError       string `json:"error"`
+		ErrorDescription string `json:"error_description"`
 	}
 	rid := a.header.Get("x-acs-request-id")
-	if json.Unmarshal(a.body, &e) == nil && e.Code != "" {
-		return &ServiceError{Service: service, Code: Scrub(e.Code, secrets...), Message: Scrub(e.Message, secrets...),
-			RequestID: orDefault(e.RequestID, rid)}
+	if json.Unmarshal(a.body, &e) == nil {
+		code := orDefault(e.Code, orDefault(e.ErrorCode, e.OAuthError))
+		message := orDefault(e.Message, orDefault(e.ErrorMessage, e.ErrorDescription))
+		if code != "" {
+			return &ServiceError{Service: service, Code: Scrub(code, secrets...), Message: Scrub(message, secrets...),
+				RequestID: orDefault(e.RequestID, rid)}
+		}
 	}
 	detail := fmt.Sprintf("answered HTTP %d %s", a.status, http.StatusText(a.status))
 	if text := answerText(a.body); text != "" {

@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"crypto/tls"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // redirect is a server that answers every request with a redirect to a second server, which counts the
@@ -76,7 +78,8 @@ func (rd *redirect) check(t *testing.T, err error, status int) {
 	}
 }
 
-// Every HTTP client of the credentials sources refuses redirects, whatever the 3xx.
+// Every HTTP request of the credentials sources refuses redirects, whatever the 3xx: STS, credentials
+// URIs, the ECS metadata service and the CLI's sign-in services, whichever source or profile mode asks.
 func TestResolve_redirectsRefused(t *testing.T) {
 	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
 		t.Run("STS AssumeRole "+strconv.Itoa(status), func(t *testing.T) {
@@ -99,6 +102,44 @@ func TestResolve_redirectsRefused(t *testing.T) {
 			rd.check(t, err, status)
 			mustNotLeak(t, err.Error(), "uri-token-DO-NOT-LEAK")
 		})
+		t.Run("CredentialsURI profile "+strconv.Itoa(status), func(t *testing.T) {
+			rd := startRedirect(t, status, true)
+			cfg := profileFile(t, "uri", `{"name": "uri", "mode": "CredentialsURI", "credentials_uri": "`+rd.url+`/c?token=uri-token-DO-NOT-LEAK"}`)
+			err := resolveErr(t, Settings{Profile: "uri", SharedCredentialsFile: cfg}, env(t))
+			rd.check(t, err, status)
+			mustNotLeak(t, err.Error(), "uri-token-DO-NOT-LEAK")
+		})
+		t.Run("RamRoleArnWithRoleName profile's STS "+strconv.Itoa(status), func(t *testing.T) {
+			em := startEmulator(t)
+			em.SetInstanceRole("EcsDbsReader")
+			rd := startRedirect(t, status, true)
+			cfg := profileFile(t, "ecs-role", `{"name": "ecs-role", "mode": "RamRoleArnWithRoleName", "ram_role_arn": "`+roleARN+`"}`)
+			err := resolveErr(t, Settings{Profile: "ecs-role", SharedCredentialsFile: cfg, STSEndpoint: rd.host}, env(t))
+			rd.check(t, err, status)
+		})
+		t.Run("CloudSSO portal "+strconv.Itoa(status), func(t *testing.T) {
+			rd := startRedirect(t, status, true)
+			cfg := profileFile(t, "sso", fmt.Sprintf(`{"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": %q, "cloud_sso_account_id": "5123",
+				"cloud_sso_access_config": "ac-dbs", "access_token": %q, "cloud_sso_access_token_expire": %d}`, rd.url+"/login", ssoToken, time.Now().Add(time.Hour).Unix()))
+			err := resolveErr(t, Settings{Profile: "sso", SharedCredentialsFile: cfg}, env(t))
+			rd.check(t, err, status)
+			mustNotLeak(t, err.Error(), ssoToken)
+		})
+		// OAuth asks twice: for a new access token with the refresh token when the one held has expired,
+		// then for a key with the access token. Neither token follows a redirect.
+		for name, expires := range map[string]time.Time{"renewal": time.Now().Add(-time.Hour), "exchange": time.Now().Add(time.Hour)} {
+			t.Run("OAuth "+name+" "+strconv.Itoa(status), func(t *testing.T) {
+				rd := startRedirect(t, status, true)
+				cfg := profileFile(t, "oauth", fmt.Sprintf(`{"name": "oauth", "mode": "OAuth", "oauth_site_type": "CN", "oauth_access_token": "at-DO-NOT-LEAK",
+					"oauth_access_token_expire": %d, "oauth_refresh_token": "rt-DO-NOT-LEAK"}`, expires.Unix()))
+				err := resolveErr(t, Settings{Profile: "oauth", SharedCredentialsFile: cfg, OAuthSignInURLs: map[string]string{"CN": rd.url}}, env(t))
+				rd.check(t, err, status)
+				mustNotLeak(t, err.Error(), "at-DO-NOT-LEAK", "rt-DO-NOT-LEAK")
+				if want := map[string]string{"renewal": "(renewing the access token)", "exchange": "(exchanging the access token for a key)"}[name]; !strings.Contains(err.Error(), want) {
+					t.Errorf("the error does not say which request was redirected (%s): %v", want, err)
+				}
+			})
+		}
 		t.Run("ECS metadata "+strconv.Itoa(status), func(t *testing.T) {
 			rd := startRedirect(t, status, false)
 			metadataProxy.SetHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

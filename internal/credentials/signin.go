@@ -1,8 +1,11 @@
 package credentials
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,8 +18,26 @@ import (
 )
 
 // The aliyun CLI's sign-ins (`aliyun configure --mode CloudSSO` and `--mode OAuth`) leave tokens in the
-// profile that need no interaction at plan time: credentials-go's CloudSSO and OAuth providers exchange
-// them for temporary keys. This file builds them from a profile and keeps the profile file the CLI's.
+// profile that need no interaction at plan time: the CloudSSO portal and the OAuth service exchange them
+// for temporary keys. The calls are this package's own, sent through its client (see http.go) the way
+// credentials-go's CloudSSO and OAuth providers send them (the same paths, headers and bodies): those
+// providers send through credentials-go's internal client, which follows redirects and cannot be given
+// another, so a redirect would carry the access token or the refresh token to a host nobody configured,
+// and without configuration_source. This file builds the sources from a profile and keeps the profile
+// file the CLI's.
+
+const (
+	// cloudSSOPath is where the CloudSSO portal hands out an access configuration's temporary key, on the
+	// host of cloud_sso_sign_in_url.
+	cloudSSOPath = "/cloud-credentials"
+	// oauthTokenPath renews an OAuth access token with the refresh token; oauthExchangePath exchanges an
+	// access token for a temporary key.
+	oauthTokenPath    = "/v1/token"
+	oauthExchangePath = "/v1/exchange"
+	// oauthRenewBefore is how long before its expiry an OAuth access token is renewed, as credentials-go
+	// renews it (20 minutes).
+	oauthRenewBefore = 20 * time.Minute
+)
 
 // oauthSites are the OAuth sign-in services and the aliyun CLI's client of each oauth_site_type (the
 // CLI's config/configure.go).
@@ -31,29 +52,72 @@ var oauthSites = map[string]struct{ url, clientID string }{
 func buildCloudSSOProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
 	p := b.p
 	r.addSecrets(p.AccessToken)
-	if err := b.tokenAlive("CloudSSO access token", "cloud_sso_access_token_expire", p.CloudSSOAccessTokenExpire, "aliyun configure --profile "+p.Name); err != nil {
+	signIn := "aliyun configure --profile " + p.Name
+	alive := func() error {
+		return b.tokenAlive("CloudSSO access token", "cloud_sso_access_token_expire", p.CloudSSOAccessTokenExpire, signIn)
+	}
+	if err := alive(); err != nil {
 		return nil, "", err
 	}
 	site, err := signInSite(p.CloudSSOSignInURL)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: cloud_sso_sign_in_url %w", b.where, err)
 	}
-	cp, err := providers.NewCloudSSOCredentialsProviderBuilder().
-		WithSignInUrl(p.CloudSSOSignInURL).
-		WithAccountId(p.CloudSSOAccountID).
-		WithAccessConfig(p.CloudSSOAccessConfig).
-		WithAccessToken(p.AccessToken).
-		WithAccessTokenExpire(p.CloudSSOAccessTokenExpire).
-		Build()
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", b.where, err)
+	s := &cloudSSOSource{site: site, accountID: p.CloudSSOAccountID, accessConfig: p.CloudSSOAccessConfig, accessToken: p.AccessToken,
+		alive: alive, http: r.http, secrets: slices.Clone(r.secrets)}
+	return &renewing{name: "cloud_sso", fetch: s.fetch}, "", nil
+}
+
+// cloudSSOSource asks the CloudSSO portal for the temporary key of one access configuration.
+type cloudSSOSource struct {
+	site                                 string // scheme://host of the sign-in URL
+	accountID, accessConfig, accessToken string
+	alive                                func() error // refuses an access token that has expired meanwhile
+	http                                 *httpClient
+	secrets                              []string
+}
+
+func (s *cloudSSOSource) service() string {
+	return fmt.Sprintf("CloudSSO at %s, for access configuration %s of account %s", s.site, s.accessConfig, s.accountID)
+}
+
+func (s *cloudSSOSource) fetch() (*providers.Credentials, time.Time, error) {
+	// A plan that outlives the access token would only be refused (InvalidAccessToken); saying which
+	// command signs in again is more use.
+	if err := s.alive(); err != nil {
+		return nil, time.Time{}, err
 	}
-	return &explained{inner: cp, service: fmt.Sprintf("CloudSSO at %s, for access configuration %s of account %s", site, p.CloudSSOAccessConfig, p.CloudSSOAccountID),
-		secrets: slices.Clone(r.secrets)}, "", nil
+	body, err := json.Marshal(struct {
+		AccountID             string `json:"AccountId"`
+		AccessConfigurationID string `json:"AccessConfigurationId"`
+	}{s.accountID, s.accessConfig})
+	if err != nil {
+		return nil, time.Time{}, &failure{service: s.service(), detail: "encoding the request: " + err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.site+cloudSSOPath, bytes.NewReader(body))
+	if err != nil {
+		return nil, time.Time{}, &failure{service: s.service(), detail: "cloud_sso_sign_in_url does not make a request URL"}
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+s.accessToken)
+	a, err := s.http.exchange(s.service(), req, s.secrets)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	var ok struct {
+		CloudCredential *sessionAnswer `json:"CloudCredential"`
+	}
+	if err := json.Unmarshal(a.body, &ok); err != nil || ok.CloudCredential == nil {
+		return nil, time.Time{}, &failure{service: s.service(), detail: "answered HTTP 200 without a CloudCredential (" + a.kind() + ")"}
+	}
+	return ok.CloudCredential.credentials(s.service())
 }
 
 // signInSite checks that a sign-in URL is an http(s) URL and returns its scheme and host, which is all
-// credentials-go uses of it.
+// the sign-in's requests use of it, as credentials-go's do.
 func signInSite(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -75,11 +139,12 @@ func (b *profileBuild) tokenAlive(what, field string, expires int64, signIn stri
 	return nil
 }
 
-// buildOAuthProfile exchanges the profile's OAuth access token for temporary keys, refreshing the token
-// first when it expires within 20 minutes, as credentials-go's OAuth provider does. Refresh tokens are
-// spent when used, so the new tokens are written back to the profile (writeBackOAuth), or the CLI's
-// sign-in would be broken. One provider per profile serves the whole process: two provider
-// configurations refreshing with the same refresh token would break each other.
+// buildOAuthProfile exchanges the profile's OAuth access token for temporary keys, renewing the token
+// first when it expires within oauthRenewBefore, as credentials-go does. Refresh tokens are spent when used, so
+// the new tokens are written back to the profile at once (saveTokens), or the CLI's sign-in would be
+// broken. One oauthSource per profile serves the whole process: two provider configurations renewing with
+// the same refresh token would break each other. Each configuration sends through its own client, so
+// that its configuration_source is the one in the User-Agent.
 func buildOAuthProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
 	p := b.p
 	r.addSecrets(p.OAuthAccessToken, p.OAuthRefreshToken)
@@ -91,85 +156,197 @@ func buildOAuthProfile(r *resolver, b *profileBuild) (providers.CredentialsProvi
 	if u := r.s.OAuthSignInURLs[siteType]; u != "" {
 		site.url = u
 	}
+	base, err := signInSite(site.url)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: the OAuth sign-in service of %s: %w", b.where, siteType, err)
+	}
 	signIn := "aliyun configure --mode OAuth --oauth-site-type " + siteType + " --profile " + p.Name
 	if strings.TrimSpace(p.OAuthRefreshToken) == "" {
 		if err := b.tokenAlive("OAuth access token, which it has no refresh token to renew,", "oauth_access_token_expire", p.OAuthAccessTokenExpire, signIn); err != nil {
 			return nil, "", err
 		}
 	}
-	key := strings.Join([]string{b.path, p.Name, site.url}, "\x00")
+	key := strings.Join([]string{b.path, p.Name, base}, "\x00")
 	oauthShared.mu.Lock()
 	defer oauthShared.mu.Unlock()
-	if s := oauthShared.byProfile[key]; s != nil {
-		return s, "", nil
+	s := oauthShared.byProfile[key]
+	if s == nil {
+		s = &oauthSource{site: base, clientID: site.clientID, path: b.path, profile: p.Name, signIn: signIn,
+			accessToken: p.OAuthAccessToken, accessTokenExpire: p.OAuthAccessTokenExpire,
+			refreshToken: p.OAuthRefreshToken, savedRefreshToken: p.OAuthRefreshToken}
+		s.key = &renewing{name: "oauth", fetch: s.fetch}
+		oauthShared.byProfile[key] = s
 	}
-	s := &oauthSource{path: b.path, profile: p.Name, refreshToken: p.OAuthRefreshToken, signIn: signIn}
-	op, err := providers.NewOAuthCredentialsProviderBuilder().
-		WithSignInUrl(site.url).
-		WithClientId(site.clientID).
-		WithRefreshToken(p.OAuthRefreshToken).
-		WithAccessToken(p.OAuthAccessToken).
-		WithAccessTokenExpire(p.OAuthAccessTokenExpire).
-		WithTokenUpdateCallback(s.writeBack).
-		Build()
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", b.where, err)
-	}
-	s.inner = &explained{inner: op, service: "OAuth sign-in at " + site.url, secrets: slices.Clone(r.secrets)}
-	oauthShared.byProfile[key] = s
-	return s, "", nil
+	return &oauthUse{shared: s, http: r.http, secrets: slices.Clone(r.secrets)}, "", nil
 }
 
-// oauthShared holds the OAuth source of each profile (file, name, sign-in URL) for the process.
+// oauthShared holds the OAuth source of each profile (file, name, sign-in site) for the process.
 var oauthShared = struct {
 	mu        sync.Mutex
 	byProfile map[string]*oauthSource
 }{byProfile: map[string]*oauthSource{}}
 
-// oauthSource is credentials-go's OAuth provider for one profile, shared by every provider configuration
-// of the process, with the write-back of its tokens.
-type oauthSource struct {
-	mu                    sync.Mutex
-	inner                 providers.CredentialsProvider
-	path, profile, signIn string
-	refreshToken          string // the refresh token the profile file holds
-	writeErr              error  // a refreshed refresh token that could not be written back
+// oauthUse is one provider configuration's use of a profile's shared OAuth source.
+type oauthUse struct {
+	shared  *oauthSource
+	http    *httpClient
+	secrets []string
 }
 
-func (s *oauthSource) GetProviderName() string { return "oauth" }
+func (u *oauthUse) GetProviderName() string { return "oauth" }
 
-func (s *oauthSource) GetCredentials() (*providers.Credentials, error) {
+func (u *oauthUse) GetCredentials() (*providers.Credentials, error) {
+	return u.shared.credentials(u.http, u.secrets)
+}
+
+// oauthSource is the OAuth sign-in of one profile: its tokens, the temporary key they were exchanged
+// for, and the write-back of the tokens into the profile.
+type oauthSource struct {
+	mu                    sync.Mutex
+	site, clientID        string
+	path, profile, signIn string
+
+	accessToken       string
+	accessTokenExpire int64 // UNIX seconds
+	refreshToken      string
+	savedRefreshToken string // the refresh token the profile file holds
+	writeErr          error  // a renewed refresh token that could not be written back
+
+	key *renewing // the temporary key, exchanged again shortly before it expires
+
+	// http and secrets are those of the provider configuration asking, for the request it causes.
+	http    *httpClient
+	secrets []string
+}
+
+func (s *oauthSource) credentials(client *httpClient, secrets []string) (*providers.Credentials, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, err := s.inner.GetCredentials()
-	if err != nil {
-		return nil, fmt.Errorf("%w; if the sign-in has expired, sign in again with `%s`", err, s.signIn)
-	}
 	if s.writeErr != nil {
 		return nil, s.writeErr
+	}
+	s.http, s.secrets = client, secrets
+	c, err := s.key.GetCredentials()
+	switch {
+	case s.writeErr != nil:
+		return nil, s.writeErr
+	case err != nil:
+		return nil, fmt.Errorf("%w; if the sign-in has expired, sign in again with `%s`", err, s.signIn)
 	}
 	return c, nil
 }
 
-// writeBack is credentials-go's token update callback, called after each exchange: it writes the tokens
-// and the temporary key into the profile, as the aliyun CLI does after its own refresh, so that the CLI
-// keeps working with the refresh token that is now the live one. A failure matters only when the refresh
-// token changed: then it is kept and reported. It returns nil always, since credentials-go prints a
-// returned error to standard output, which Terraform logs.
-func (s *oauthSource) writeBack(refreshToken, accessToken, accessKeyID, accessKeySecret, securityToken string, accessTokenExpire, stsExpire int64) error {
+// requestSecrets are the values to remove from whatever an error quotes: the configuration's and the
+// tokens held now, which renewing replaces.
+func (s *oauthSource) requestSecrets() []string {
+	return append(slices.Clone(s.secrets), s.accessToken, s.refreshToken)
+}
+
+// fetch renews the access token when it is missing or close to its expiry and a refresh token is held,
+// then exchanges it for a temporary key, and writes both into the profile.
+func (s *oauthSource) fetch() (*providers.Credentials, time.Time, error) {
+	if s.refreshToken != "" && (s.accessToken == "" || time.Until(time.Unix(s.accessTokenExpire, 0)) <= oauthRenewBefore) {
+		if err := s.renew(); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	c, expires, err := s.exchange()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	s.saveKey(c, expires)
+	return c, expires, nil
+}
+
+// renew asks for a new access token with the refresh token, which the service then spends, and writes
+// the new tokens into the profile.
+func (s *oauthSource) renew() error {
+	service := "OAuth sign-in at " + s.site + " (renewing the access token)"
+	form := url.Values{
+		"grant_type":    {"refresh_token"},
+		"refresh_token": {s.refreshToken},
+		"client_id":     {s.clientID},
+		"Timestamp":     {time.Now().UTC().Format("2006-01-02T15:04:05Z")},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.site+oauthTokenPath, strings.NewReader(form.Encode()))
+	if err != nil {
+		return &failure{service: service, detail: "the sign-in service's URL does not make a request URL"}
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	a, err := s.http.exchange(service, req, s.requestSecrets())
+	if err != nil {
+		return err
+	}
+	var t struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+		ExpiresIn    int64  `json:"expires_in"`
+	}
+	if err := json.Unmarshal(a.body, &t); err != nil || t.AccessToken == "" || t.RefreshToken == "" {
+		return &failure{service: service, detail: "answered HTTP 200 without access_token and refresh_token (" + a.kind() + ")"}
+	}
+	s.accessToken, s.refreshToken, s.accessTokenExpire = t.AccessToken, t.RefreshToken, time.Now().Unix()+t.ExpiresIn
+	return s.saveTokens()
+}
+
+// exchange trades the access token for a temporary key.
+func (s *oauthSource) exchange() (*providers.Credentials, time.Time, error) {
+	service := "OAuth sign-in at " + s.site + " (exchanging the access token for a key)"
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.site+oauthExchangePath, nil)
+	if err != nil {
+		return nil, time.Time{}, &failure{service: service, detail: "the sign-in service's URL does not make a request URL"}
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+s.accessToken)
+	a, err := s.http.exchange(service, req, s.requestSecrets())
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	var k struct {
+		AccessKeyID     string `json:"accessKeyId"`
+		AccessKeySecret string `json:"accessKeySecret"`
+		SecurityToken   string `json:"securityToken"`
+		Expiration      string `json:"expiration"`
+	}
+	if err := json.Unmarshal(a.body, &k); err != nil {
+		return nil, time.Time{}, &failure{service: service, detail: "answered HTTP 200 with something other than a key (" + a.kind() + ")"}
+	}
+	answer := sessionAnswer{AccessKeyID: k.AccessKeyID, AccessKeySecret: k.AccessKeySecret, SecurityToken: k.SecurityToken, Expiration: k.Expiration}
+	return answer.credentials(service)
+}
+
+// saveTokens writes the tokens into the profile, as the aliyun CLI does after its own renewal, so that
+// the CLI keeps working with the refresh token that is now the live one. A failure is an error only when
+// the refresh token changed: then the one the file holds is spent, and the error is kept and reported
+// with what to do.
+func (s *oauthSource) saveTokens() error {
 	err := updateProfile(s.path, s.profile, map[string]any{
-		"oauth_refresh_token": refreshToken, "oauth_access_token": accessToken, "oauth_access_token_expire": accessTokenExpire,
-		"access_key_id": accessKeyID, "access_key_secret": accessKeySecret, "sts_token": securityToken, "sts_expiration": stsExpire,
+		"oauth_refresh_token": s.refreshToken, "oauth_access_token": s.accessToken, "oauth_access_token_expire": s.accessTokenExpire,
 	})
 	switch {
 	case err == nil:
-		s.refreshToken, s.writeErr = refreshToken, nil
-	case refreshToken != s.refreshToken:
-		s.writeErr = fmt.Errorf("the OAuth sign-in of profile %q was refreshed, but its new tokens could not be written back to %s (%v): "+
+		s.savedRefreshToken = s.refreshToken
+	case s.refreshToken != s.savedRefreshToken:
+		s.writeErr = fmt.Errorf("the OAuth sign-in of profile %q was renewed, but its new tokens could not be written back to %s (%v): "+
 			"the refresh token the file holds is spent, so the aliyun CLI's sign-in is lost. Make the file writable and sign in again with `%s`",
 			s.profile, s.path, err, s.signIn)
+		return s.writeErr
 	}
 	return nil
+}
+
+// saveKey writes the temporary key into the profile beside the tokens, as the CLI does. A failure is
+// ignored: the key is only a cache, which the CLI fills again from the access token.
+func (s *oauthSource) saveKey(c *providers.Credentials, expires time.Time) {
+	_ = updateProfile(s.path, s.profile, map[string]any{
+		"access_key_id": c.AccessKeyId, "access_key_secret": c.AccessKeySecret, "sts_token": c.SecurityToken, "sts_expiration": expires.Unix(),
+	})
 }
 
 // profileFileMu serializes this process's rewrites of profile files.

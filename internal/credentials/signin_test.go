@@ -1,9 +1,14 @@
 package credentials
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -180,7 +185,8 @@ func TestResolve_oauthProfileErrors(t *testing.T) {
 		`{"name": "nothing", "mode": "OAuth", "oauth_site_type": "CN"}`)
 	sites := map[string]string{"CN": em.url, "INTL": em.url}
 	for name, want := range map[string]string{
-		"spent":      "OAuth sign-in at " + em.url + " failed: failed to refresh token, status code: 400; if the sign-in has expired, sign in again with `aliyun configure --mode OAuth --oauth-site-type INTL --profile spent`",
+		"spent": "OAuth sign-in at " + em.url + " (renewing the access token) refused: invalid_grant: The refresh token is invalid, expired or already used. " +
+			"(request id ",
 		"no-refresh": "its OAuth access token, which it has no refresh token to renew, expired at",
 		"site":       `oauth_site_type is "EU"; the aliyun CLI writes CN or INTL`,
 		"nothing":    "lacks oauth_refresh_token (or oauth_access_token)",
@@ -194,16 +200,63 @@ func TestResolve_oauthProfileErrors(t *testing.T) {
 		})
 	}
 
-	t.Run("write-back fails", func(t *testing.T) {
-		s := &oauthSource{path: "/nonexistent/config.json", profile: "p", refreshToken: "rt-1", signIn: "aliyun configure --mode OAuth"}
-		if err := s.writeBack("rt-1", "at", "k", "s", "t", 1, 1); err != nil || s.writeErr != nil {
-			t.Errorf("an unchanged refresh token: %v", s.writeErr)
-		}
-		if err := s.writeBack("rt-2", "at", "k", "s", "t", 1, 1); err != nil {
-			t.Errorf("writeBack returned %v: credentials-go would print it", err)
-		}
-		if s.writeErr == nil || !strings.Contains(s.writeErr.Error(), "could not be written back to /nonexistent/config.json") {
-			t.Errorf("error %v", s.writeErr)
+	t.Run("spent, with what to do", func(t *testing.T) {
+		err := resolveErr(t, Settings{Profile: "spent", SharedCredentialsFile: cfg, OAuthSignInURLs: sites}, env(t))
+		var se *ServiceError
+		if !errors.As(err, &se) || se.Code != "invalid_grant" || se.RequestID == "" ||
+			!strings.HasSuffix(err.Error(), "; if the sign-in has expired, sign in again with `aliyun configure --mode OAuth --oauth-site-type INTL --profile spent`") {
+			t.Errorf("error %v, want the service's code, its request id and the command that signs in again", err)
 		}
 	})
+
+	t.Run("write-back fails", func(t *testing.T) {
+		s := &oauthSource{path: "/nonexistent/config.json", profile: "p", refreshToken: "rt-1", savedRefreshToken: "rt-1", signIn: "aliyun configure --mode OAuth"}
+		if err := s.saveTokens(); err != nil || s.writeErr != nil {
+			t.Errorf("an unchanged refresh token: %v", err)
+		}
+		s.refreshToken = "rt-2"
+		if err := s.saveTokens(); err == nil || !errors.Is(s.writeErr, err) || !strings.Contains(err.Error(), "could not be written back to /nonexistent/config.json") {
+			t.Errorf("error %v", err)
+		}
+		// Kept: the file's refresh token stays spent, whatever comes next.
+		if _, err := s.credentials(nil, nil); err == nil || !errors.Is(err, s.writeErr) {
+			t.Errorf("credentials after a failed write-back: %v", err)
+		}
+	})
+}
+
+// TestResolve_oauthRenewedTokensKeptWhenExchangeFails: the refresh token is spent as soon as the service
+// renews the sign-in, so the new tokens reach the profile before the exchange, whose failure must not lose
+// them.
+func TestResolve_oauthRenewedTokensKeptWhenExchangeFails(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case oauthTokenPath:
+			_, _ = io.WriteString(w, `{"access_token": "at-renewed", "refresh_token": "rt-renewed", "expires_in": 3600, "token_type": "Bearer"}`)
+		default:
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"error": "temporarily_unavailable", "error_description": "Try again later.", "requestId": "RID-1"}`)
+		}
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{testCert.TLS}, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	cfg := profileFile(t, "oauth", fmt.Sprintf(`{"name": "oauth", "mode": "OAuth", "oauth_site_type": "CN", "oauth_access_token": "at-old",
+		"oauth_access_token_expire": %d, "oauth_refresh_token": "rt-old"}`, time.Now().Add(-time.Hour).Unix()))
+
+	err := resolveErr(t, Settings{Profile: "oauth", SharedCredentialsFile: cfg, OAuthSignInURLs: map[string]string{"CN": srv.URL}}, env(t))
+	var se *ServiceError
+	if !errors.As(err, &se) || se.Code != "temporarily_unavailable" || se.RequestID != "RID-1" {
+		t.Errorf("error %v, want the exchange's refusal", err)
+	}
+	conf, rerr := readCLIConfig(cfg)
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	if p := conf.find("oauth"); p.OAuthRefreshToken != "rt-renewed" || p.OAuthAccessToken != "at-renewed" || p.OAuthAccessTokenExpire < time.Now().Add(50*time.Minute).Unix() {
+		t.Errorf("the profile holds refresh token %q, access token %q expiring at %d: the renewed sign-in is lost",
+			p.OAuthRefreshToken, p.OAuthAccessToken, p.OAuthAccessTokenExpire)
+	}
 }

@@ -890,9 +890,10 @@ func (rd *redirectServer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	w.WriteHeader(http.StatusTemporaryRedirect)
 }
 
-// TestCredentials_redirectsRefused: STS (AssumeRole, AssumeRoleWithOIDC), a credentials URI and the ECS
-// metadata service answering 307 fail the plan with the status and the Location's host, and nothing
-// reaches the host the redirect names.
+// TestCredentials_redirectsRefused: STS (AssumeRole, AssumeRoleWithOIDC), a credentials URI, the ECS
+// metadata service and a CloudSSO portal answering 307 fail the plan with the status and the Location's
+// host, and nothing reaches the host the redirect names. (OAuth's service is fixed per site; its
+// redirects are refused in the credentials package's tests.)
 func TestCredentials_redirectsRefused(t *testing.T) {
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte(oidcToken), 0o600); err != nil {
@@ -913,6 +914,16 @@ func TestCredentials_redirectsRefused(t *testing.T) {
 			return fmt.Sprintf("credentials_uri = %q", rd.url+"/credentials?token=uri-token-DO-NOT-LEAK")
 		}, false},
 		{"ECS metadata", "at the ECS metadata service", func(*redirectServer) string { return `ecs_role_name = "EcsDbsReader"` }, true},
+		{"CloudSSO profile", "CloudSSO at https://", func(rd *redirectServer) string {
+			cfg := filepath.Join(t.TempDir(), "config.json")
+			profiles := fmt.Sprintf(`{"current": "sso", "profiles": [{"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": %q,
+  "cloud_sso_account_id": "5123", "cloud_sso_access_config": "ac-dbs-reader", "access_token": "sso-token-DO-NOT-LEAK",
+  "cloud_sso_access_token_expire": %d}]}`, rd.url+"/login", time.Now().Add(time.Hour).Unix())
+			if err := os.WriteFile(cfg, []byte(profiles), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprintf("profile = \"sso\"\nshared_credentials_file = %q", cfg)
+		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := startCredentialsEmulator(t)
@@ -930,7 +941,7 @@ provider "alicloud" {
 }
 `, e.url, rd.host, tc.args(rd)) + listingData
 			failsWith(t, config, regexp.QuoteMeta(tc.service)+`.*HTTP 307 Temporary Redirect, a redirect to `+regexp.QuoteMeta(rd.targetHost)+`, which is not followed`,
-				redirectSecret, "uri-token-DO-NOT-LEAK", oidcToken, baseSecret)
+				redirectSecret, "uri-token-DO-NOT-LEAK", oidcToken, baseSecret, "sso-token-DO-NOT-LEAK")
 			if n := rd.followed.Load(); n != 0 {
 				t.Errorf("the redirect was followed: %d requests reached %s", n, rd.targetHost)
 			}
@@ -982,19 +993,34 @@ func TestCredentials_credentialsFile(t *testing.T) {
 }
 
 // TestCredentials_userAgent: configuration_source is in the User-Agent of every request the provider
-// makes, to STS, a credentials URI and the ECS metadata service as to DBS.
+// makes, to STS, a credentials URI, the ECS metadata service and the aliyun CLI's sign-in services
+// (CloudSSO, OAuth) as to DBS.
 func TestCredentials_userAgent(t *testing.T) {
-	for name, args := range map[string]string{
-		"STS":             fmt.Sprintf("access_key = %q\nsecret_key = %q\nassume_role {\n  role_arn = %q\n}", baseKey, baseSecret, roleARN),
-		"credentials URI": "credentials_uri = \"%s/credentials-uri/ci\"",
-		"ECS metadata":    `ecs_role_name = "EcsDbsReader"`,
+	profile := func(name string) func(*credentialsEmulator) string {
+		return func(e *credentialsEmulator) string {
+			return fmt.Sprintf("profile = %q\nshared_credentials_file = %q", name, writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json")))
+		}
+	}
+	for name, tc := range map[string]struct {
+		args  func(*credentialsEmulator) string
+		asked []string // the emulator's actions the credentials must have caused
+	}{
+		"STS": {func(*credentialsEmulator) string {
+			return fmt.Sprintf("access_key = %q\nsecret_key = %q\nassume_role {\n  role_arn = %q\n}", baseKey, baseSecret, roleARN)
+		}, []string{"AssumeRole"}},
+		"credentials URI": {func(e *credentialsEmulator) string {
+			return fmt.Sprintf("credentials_uri = \"%s/credentials-uri/ci\"", e.url)
+		},
+			[]string{emulator.ActionCredentialsURI}},
+		"ECS metadata": {func(*credentialsEmulator) string { return `ecs_role_name = "EcsDbsReader"` },
+			[]string{emulator.ActionMetadataToken, emulator.ActionMetadataCredentials}},
+		"CloudSSO": {profile("sso"), []string{emulator.ActionCloudSSO}},
+		// The OAuth profile's access token has expired: the token service and the exchange are both asked.
+		"OAuth": {profile("oauth"), []string{emulator.ActionOAuthToken, emulator.ActionOAuthExchange}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := startCredentialsEmulator(t)
-			if strings.Contains(args, "%s") {
-				args = fmt.Sprintf(args, e.url)
-			}
-			e.readListing(t, args+"\nconfiguration_source = \"example/infra//dbs\"")
+			e.readListing(t, tc.args(e)+"\nconfiguration_source = \"example/infra//dbs\"")
 			actions := map[string]int{}
 			for _, r := range e.Requests() {
 				actions[r.Action]++
@@ -1002,8 +1028,10 @@ func TestCredentials_userAgent(t *testing.T) {
 					t.Errorf("request %d (%s) has User-Agent %q", r.Seq, r.Action, r.UserAgent)
 				}
 			}
-			if len(actions) < 2 {
-				t.Errorf("the emulator saw only %v: the credentials' requests are missing", actions)
+			for _, a := range append(tc.asked, "DescribeRestoreTaskList") {
+				if actions[a] == 0 {
+					t.Errorf("the emulator saw no %s, only %v", a, actions)
+				}
 			}
 		})
 	}

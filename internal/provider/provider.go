@@ -123,7 +123,8 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		},
 		"configuration_source": schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: "Free text added to the User-Agent of every request the provider makes (to DBS, STS, a credentials URI and the ECS metadata service), " +
+			MarkdownDescription: "Free text added to the User-Agent of every request the provider makes (to DBS, STS, a credentials URI, the ECS metadata service " +
+				"and the aliyun CLI's CloudSSO and OAuth sign-in services), " +
 				"e.g. the repository the configuration lives in.",
 			Validators: []validator.String{stringvalidator.LengthAtMost(64)},
 		},
