@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -421,5 +422,31 @@ func TestResolve_stsEndpoint(t *testing.T) {
 		if got := r.stsEndpoint(tc.stsRegion, tc.vpc); got != tc.want {
 			t.Errorf("stsEndpoint(%q, %v) with %+v and %v = %q, want %q", tc.stsRegion, tc.vpc, tc.s, tc.env, got, tc.want)
 		}
+	}
+}
+
+// TestResolve_stsRegionReachesEveryRole: every role the provider assumes through its STS client (the block's
+// assume_role, assume_role_with_oidc, the credentials file's ram_role_arn) is asked at the endpoint
+// stsEndpoint picks from ALIBABA_CLOUD_STS_REGION and ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED. The host does not
+// resolve here; the error says where STS was asked.
+func TestResolve_stsRegionReachesEveryRole(t *testing.T) {
+	stsEnv := []string{"ALIBABA_CLOUD_STS_REGION", "eu-central-1", "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "true"}
+	const want = " at sts-vpc.eu-central-1.aliyuncs.com failed"
+	ini := writeFile(t, "credentials", fmt.Sprintf("[default]\ntype = ram_role_arn\naccess_key_id = %s\naccess_key_secret = %s\nrole_arn = %s\n", baseKey, baseSecret, roleARN))
+	for name, tc := range map[string]struct {
+		s   Settings
+		env []string
+	}{
+		"assume_role":           {Settings{Region: "cn-shanghai", AccessKey: baseKey, SecretKey: baseSecret, AssumeRole: &AssumeRole{RoleARN: roleARN}}, nil},
+		"assume_role_with_oidc": {Settings{Region: "cn-shanghai", AssumeRoleWithOIDC: &AssumeRoleWithOIDC{OIDCProviderARN: oidcARN, OIDCToken: oidcToken, RoleARN: roleARN}}, nil},
+		"credentials file":      {Settings{Region: "cn-shanghai"}, []string{"ALIBABA_CLOUD_CREDENTIALS_FILE", ini, "ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := resolveErr(t, tc.s, env(t, append(slices.Clone(stsEnv), tc.env...)...))
+			if !strings.Contains(err.Error(), "for "+roleARN+want) {
+				t.Errorf("error %v, want STS asked%s", err, want)
+			}
+			mustNotLeak(t, err.Error(), baseSecret, oidcToken)
+		})
 	}
 }
