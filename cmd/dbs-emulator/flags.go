@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"net/url"
 	"os"
 	"slices"
@@ -24,9 +25,13 @@ type config struct {
 	caFile      string
 	verbose     bool
 
-	tasks int
-	seed  int64
-	data  string
+	tasks     int
+	seed      int64
+	data      string
+	plans     int  // with -plans: -tasks jobs in each of this many backup plans
+	listPlans bool // print the generated backup plan ids and exit
+
+	qps float64 // the gateway's quota on DBS calls, calls a second; 0 for none
 
 	accessKey, secretKey, securityToken string
 	roles                               roleList
@@ -132,6 +137,8 @@ func defineFlags(c *config) *usage {
 	fs.IntVar(&c.tasks, "tasks", 250, "`number` of generated restore jobs (ignored with -data)")
 	fs.Int64Var(&c.seed, "seed", 1, "seed of the generated restore jobs")
 	fs.StringVar(&c.data, "data", "", "JSON `file` holding an array of RestoreTaskDetail objects, served as they are instead of generated jobs, in the file's order")
+	fs.IntVar(&c.plans, "plans", 0, "generate -tasks restore jobs in each of this `number` of backup plans, instead of -tasks jobs over five plans: a fleet for a for_each over plans (ignored with -data)")
+	fs.BoolVar(&c.listPlans, "list-plans", false, "print the ids of the generated backup plans, one a line, and exit")
 
 	u.group("Credentials", "Every key the emulator issues (STS, ECS metadata, credentials URIs) is then accepted on every call.")
 	fs.StringVar(&c.accessKey, "access-key", "demo-access-key", "AccessKey id the emulator accepts")
@@ -149,6 +156,7 @@ func defineFlags(c *config) *usage {
 
 	u.group("Faults", faultsHeader)
 	fs.DurationVar(&c.latency, "latency", 0, "`delay` before each signed API request (DescribeRestoreTaskList, AssumeRole) is answered")
+	fs.Float64Var(&c.qps, "qps", 0, "the gateway's flow control: DescribeRestoreTaskList calls a `second`, one second's worth at once; a call beyond is refused with Throttling.User (HTTP 400), as the real gateway does")
 	picks := c.faults.PicksByName()
 	for _, ff := range faultFlags {
 		p := picks[ff.field]
@@ -196,6 +204,12 @@ func (c *config) check(fs *flag.FlagSet) error {
 	}
 	if c.tasks < 0 {
 		return fmt.Errorf("-tasks %d: the number of restore jobs cannot be negative", c.tasks)
+	}
+	if c.plans < 0 {
+		return fmt.Errorf("-plans %d: the number of backup plans cannot be negative", c.plans)
+	}
+	if c.qps < 0 || math.IsNaN(c.qps) || math.IsInf(c.qps, 0) {
+		return fmt.Errorf("-qps %v: calls a second are a number, 0 or more", c.qps)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

@@ -9,17 +9,19 @@
 //
 // The first line of standard output is the base URL, printed once the emulator accepts connections; a
 // pipeline waits for it, then points the provider there (ALIBABA_CLOUD_ENDPOINT_DBS, and the keys of
-// -access-key and -secret-key). The flags, by group:
+// -access-key and -secret-key). When stopped, it writes what it served (emulator.Stats: requests, by
+// action and code, refused over the quota) as one line of JSON to standard error. The flags, by group:
 //
 //   - Serving: -addr (loopback only, unless -allow-non-loopback), -tls-ca-file (HTTPS with a certificate
 //     made at start, written with the system's roots to a file for SSL_CERT_FILE), -v.
 //   - Restore jobs: -data (a JSON array of RestoreTaskDetail objects, served as written), or -tasks and
-//     -seed (generated ones).
+//     -seed (generated ones), -plans (that many backup plans of -tasks jobs each, whose ids -list-plans
+//     prints).
 //   - Credentials: -access-key, -secret-key, -security-token; -role (repeatable; AssumeRole, and
 //     AssumeRoleWithOIDC with its oidc-provider and oidc-token-file options), -instance-role (the ECS
 //     metadata service, reached with HTTP_PROXY set to the emulator's URL), -credentials-uri and
 //     -cloud-sso-token (the CloudSSO portal a profile's cloud_sso_sign_in_url names; both repeatable).
-//   - Faults: -latency, and one flag per fault of emulator.Faults (-foreign, -redirect, -throttle,
+//   - Faults: -latency, -qps (the gateway's quota, refusing with Throttling.User), and one flag per fault of emulator.Faults (-foreign, -redirect, -throttle,
 //     -server-error, -dbs-error, -forbidden, -truncate-body, -drop-connection, -shift-list, -absurd-totals,
 //     -oversize-page, -repeat-previous-page, -repeat-task, -empty-page, -wrong-type), each taking the
 //     requests it hits (every=N, first=N, fraction=F[,seed=S], or all), with options such as -throttle-code.
@@ -28,6 +30,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -62,6 +65,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if c.listPlans {
+		for _, id := range c.planIDs() {
+			fmt.Fprintln(stdout, id)
+		}
+		return nil
 	}
 	srv, err := c.server(stderr)
 	if err != nil {
@@ -112,12 +121,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return nil
+	return json.NewEncoder(stderr).Encode(srv.Stats())
 }
 
 // server builds the emulator the configuration describes.
 func (c *config) server(stderr io.Writer) (*emulator.Server, error) {
 	tasks := emulator.Generate(c.tasks, c.seed)
+	if c.plans > 0 {
+		tasks, _ = emulator.GeneratePlans(c.plans, c.tasks, c.seed)
+	}
 	if c.data != "" {
 		var err error
 		if tasks, err = emulator.LoadTasksFile(c.data); err != nil {
@@ -127,6 +139,7 @@ func (c *config) server(stderr io.Writer) (*emulator.Server, error) {
 	opts := emulator.Options{
 		Keys:  map[string]emulator.Key{c.accessKey: {Secret: c.secretKey, SecurityToken: c.securityToken}},
 		Tasks: tasks,
+		Quota: emulator.Quota{PerSecond: c.qps},
 	}
 	if c.verbose {
 		opts.Logf = log.New(stderr, "", log.LstdFlags|log.Lmicroseconds).Printf
@@ -145,6 +158,15 @@ func (c *config) server(stderr io.Writer) (*emulator.Server, error) {
 	srv.SetLatency(c.latency)
 	srv.SetFaults(c.faults)
 	return srv, nil
+}
+
+// planIDs are the ids of the backup plans the generated restore jobs are in.
+func (c *config) planIDs() []string {
+	if c.plans > 0 {
+		_, ids := emulator.GeneratePlans(c.plans, 0, c.seed)
+		return ids
+	}
+	return emulator.PlanIDs(c.seed)
 }
 
 // withMetadataProxy makes the emulator the HTTP proxy of its own ECS metadata service: clients cannot be

@@ -632,3 +632,49 @@ func TestServe_cloudSSO(t *testing.T) {
 	signIn("sso-token", "5123", "ac-admin", http.StatusForbidden)
 	signIn("another-token", "5123", "ac-reader", http.StatusUnauthorized)
 }
+
+// -qps refuses the DBS calls beyond the quota as the gateway does, -plans and -list-plans make and name a
+// fleet of backup plans, and the command writes what it served to stderr when it stops.
+func TestServe_quotaAndPlans(t *testing.T) {
+	var ids bytes.Buffer
+	if err := run(context.Background(), []string{"-plans", "3", "-tasks", "2", "-seed", "7", "-list-plans"}, &ids, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	plans := strings.Fields(ids.String())
+	if _, want := emulator.GeneratePlans(3, 2, 7); !slices.Equal(plans, want) {
+		t.Fatalf("-list-plans printed %q, want %q", plans, want)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	stderr := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-plans", "3", "-tasks", "2", "-seed", "7", "-qps", "2"}, pw, stderr)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	c := sdkClient(t, strings.TrimSpace(line), "demo-access-key", "demo-secret-key", "", "")
+	for i, want := range []string{"", "", "Throttling.User"} {
+		body, err := call(c, "DescribeRestoreTaskList", emulator.DBSVersion, false, map[string]string{"BackupPlanId": plans[1]})
+		switch code, status, _ := sdkError(err); {
+		case want == "" && (err != nil || len(restoreTaskIDs(body)) != 2):
+			t.Errorf("call %d: %v, %v", i+1, err, body)
+		case want != "" && (code != want || status != 400):
+			t.Errorf("call %d: %s %d, want %s 400 over a quota of 2", i+1, code, status, want)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var st emulator.Stats
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &st); err != nil || st.Requests != 3 || st.OverQuota != 1 {
+		t.Errorf("stats on stderr %q: %+v, %v", stderr.String(), st, err)
+	}
+}

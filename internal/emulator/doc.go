@@ -57,7 +57,17 @@
 //
 // A Task is a RestoreTaskDetail object kept byte for byte (field order, absent fields, big integers, wrong
 // types). Generate makes a realistic, seeded data set; ParseTasks, MustParseTasks and LoadTasksFile read
-// JSON; SetTasks replaces the data set at run time.
+// JSON; SetTasks replaces the data set at run time. GeneratePlans makes the tasks of a fleet of backup
+// plans, the same number in each.
+//
+// # Quota
+//
+// SetQuota (or Options.Quota) sets the gateway's flow control for DBS calls: a token bucket of
+// Quota.PerSecond calls a second holding at most Quota.Burst (default one second's worth), full when set.
+// An authenticated DBS call that finds it empty is refused before the action, as the gateway refuses
+// one: HTTP 400 {"Code":"Throttling.User","Message":"Request was denied due to user flow control."}, with
+// no Retry-After. Stats.OverQuota counts these refusals, and the request log marks them with the fault
+// "Quota".
 //
 // # Faults and observation
 //

@@ -103,13 +103,28 @@ func Generate(n int, seed int64) []Task {
 }
 
 // PlanIDs returns the five backup plan ids Generate spreads its tasks over for this seed.
-func PlanIDs(seed int64) []string {
+func PlanIDs(seed int64) []string { return planIDs(5, seed) }
+
+// planIDs returns n backup plan ids for seed; the first five are PlanIDs(seed).
+func planIDs(n int, seed int64) []string {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x5851f42d4c957f2d))
-	plans := make([]string, 5)
+	plans := make([]string, n)
 	for i := range plans {
 		plans[i] = "dbs" + strconv.FormatUint(1<<50+rng.Uint64N(1<<52), 36)
 	}
 	return plans
+}
+
+// GeneratePlans returns the tasks of a fleet of backup plans, perPlan tasks each, and the plans' ids:
+// Generate(plans*perPlan, seed), the first perPlan tasks in the first plan, the next in the second, and
+// so on. The plans' ids start with PlanIDs(seed).
+func GeneratePlans(plans, perPlan int, seed int64) ([]Task, []string) {
+	ids := planIDs(plans, seed)
+	tasks := Generate(plans*perPlan, seed)
+	for i := range tasks {
+		tasks[i] = tasks[i].With("BackupPlanId", ids[i/perPlan])
+	}
+	return tasks, ids
 }
 
 func taskName(i int) string {

@@ -105,3 +105,22 @@ func TestTaskWithAndWithout(t *testing.T) {
 		t.Errorf("the original changed too: %s", got)
 	}
 }
+
+func TestGeneratePlans(t *testing.T) {
+	tasks, ids := GeneratePlans(7, 3, 4)
+	if len(tasks) != 21 || len(ids) != 7 || !slices.Equal(ids[:5], PlanIDs(4)) {
+		t.Fatalf("%d tasks, plans %v", len(tasks), ids)
+	}
+	if len(slices.Compact(slices.Sorted(slices.Values(ids)))) != 7 {
+		t.Errorf("plan ids repeat: %v", ids)
+	}
+	for i, task := range tasks {
+		plan, _ := task.stringField("BackupPlanId")
+		if plan != ids[i/3] {
+			t.Errorf("task %d in plan %q, want %q", i, plan, ids[i/3])
+		}
+		if task.ID() != Generate(21, 4)[i].ID() {
+			t.Errorf("task %d is not Generate's", i)
+		}
+	}
+}

@@ -26,6 +26,8 @@ type Options struct {
 	Tasks []Task
 	// Clock is the server's time for checking signature timestamps; nil means time.Now.
 	Clock func() time.Time
+	// Quota is the gateway's flow control for DBS calls; the zero Quota has none (see SetQuota).
+	Quota Quota
 	// Logf, when set, receives one line per request. The line never holds a secret or a token.
 	Logf func(format string, args ...any)
 }
@@ -43,6 +45,7 @@ type Server struct {
 	tasks        []Task
 	latency      time.Duration
 	faults       faultState
+	quota        quotaState
 	shifted      int // tasks inserted by the ShiftList fault, to name the next one
 	nonces       map[string]map[string]time.Time
 	noncesPruned time.Time
@@ -96,6 +99,7 @@ func New(opts Options) *Server {
 		s.clock = time.Now
 	}
 	maps.Copy(s.keys, opts.Keys)
+	s.SetQuota(opts.Quota)
 	s.actions = map[string]action{
 		"DescribeRestoreTaskList": {version: DBSVersion, serve: (*call).describeRestoreTaskList},
 		"AssumeRole":              {version: STSVersion, serve: (*call).assumeRole},
@@ -283,6 +287,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	if sr.version != act.version {
 		c.writeGatewayError(gatewayError(400, CodeInvalidVersion, "Specified parameter Version is not valid: %s answers to %s, not %q.", sr.action, act.version, sr.version))
+		return
+	}
+	if act.version == DBSVersion && s.overQuota(c.now) {
+		c.fault("Quota")
+		c.writeGatewayError(gatewayError(400, CodeThrottlingUser, "Request was denied due to user flow control."))
 		return
 	}
 	c.params = map[string]string{}

@@ -12,6 +12,7 @@ type Stats struct {
 	Authenticated int            // requests whose key, timestamp, signature, nonce and token passed
 	ByAction      map[string]int // requests by the action they named, "" for none, whether or not refused
 	ByCode        map[string]int // answers by error Code (gateway) or ErrCode (DBS), faults included
+	OverQuota     int            // DBS calls refused by the quota (SetQuota), also counted in ByCode
 	InFlight      int            // requests being handled now
 	MaxInFlight   int            // the most requests handled at once
 }
@@ -40,7 +41,8 @@ type Request struct {
 	// went away before an answer.
 	Code    string
 	Message string
-	// Faults names the fault knobs that shaped the answer (Faults field names, e.g. "Throttle").
+	// Faults names the fault knobs that shaped the answer (Faults field names, e.g. "Throttle", or
+	// "Quota" for a call the quota refused).
 	Faults []string
 	// StringToSign is the server's string to sign when the signature did not match, to debug a signer.
 	StringToSign string
