@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -50,9 +51,14 @@ type Client struct {
 	read        time.Duration // bounds reading one answer, from the connection being ready (see attempt)
 	concurrency int
 	log         LogFunc
+	// sched is the one gate of every request this client sends: the provider configuration's rate and
+	// concurrency, shared by every listing.
+	sched *scheduler
 
 	// Seams for tests, so that retries and backoff can be checked without waiting for real time.
-	sleep  func(ctx context.Context, d time.Duration) error
+	sleep func(ctx context.Context, d time.Duration) error
+	// pace waits for the scheduler's next token; a test's clock may count it apart from retry waits.
+	pace   func(ctx context.Context, d time.Duration) error
 	now    func() time.Time
 	jitter func(limit time.Duration) time.Duration
 }
@@ -79,6 +85,9 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("dbs: MaxConcurrentRequests must be between 1 and %d, got %d",
 			maxConcurrency, cfg.MaxConcurrentRequests)
 	}
+	if cfg.MaxRequestsPerSecond < 0 || math.IsNaN(cfg.MaxRequestsPerSecond) || math.IsInf(cfg.MaxRequestsPerSecond, 0) {
+		return nil, fmt.Errorf("dbs: MaxRequestsPerSecond must be a positive number, or 0 to learn it, got %v", cfg.MaxRequestsPerSecond)
+	}
 	c := &Client{
 		base:        base,
 		creds:       cfg.Credentials,
@@ -89,6 +98,7 @@ func NewClient(cfg Config) (*Client, error) {
 		concurrency: cfg.MaxConcurrentRequests,
 		log:         cfg.Log,
 		sleep:       sleepContext,
+		pace:        sleepContext,
 		now:         time.Now,
 		jitter:      fullJitter,
 	}
@@ -99,6 +109,12 @@ func NewClient(cfg Config) (*Client, error) {
 	if c.concurrency == 0 {
 		c.concurrency = defaultConcurrency
 	}
+	// The scheduler reads the client's clock and waits through it on every call, so that tests may
+	// replace them after NewClient.
+	c.sched = newScheduler(c.concurrency, cfg.MaxRequestsPerSecond, c.maxRetry,
+		func() time.Time { return c.now() },
+		func(ctx context.Context, d time.Duration) error { return c.pace(ctx, d) },
+		c.log)
 	return c, nil
 }
 

@@ -2,7 +2,6 @@ package dbs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,66 +10,6 @@ import (
 	"testing"
 	"time"
 )
-
-func TestLimiterAIMD(t *testing.T) {
-	l := newLimiter(8)
-	for _, want := range []int{4, 2, 1, 1} {
-		l.throttled()
-		if got := l.current(); got != want {
-			t.Fatalf("after a throttle: %d, want %d", got, want)
-		}
-	}
-	// One more per run of successes as long as the limit: 1 → 2 after 1, → 3 after 2 more, ...
-	for _, want := range []int{2, 2, 3, 3, 3, 4} {
-		l.succeeded()
-		if got := l.current(); got != want {
-			t.Fatalf("after a success: %d, want %d", got, want)
-		}
-	}
-	for range 100 {
-		l.succeeded()
-	}
-	if got := l.current(); got != 8 {
-		t.Errorf("grew to %d, past or short of the maximum 8", got)
-	}
-}
-
-func TestLimiterBlocksAtLimit(t *testing.T) {
-	l := newLimiter(4)
-	ctx := context.Background()
-	for range 4 {
-		if err := l.acquire(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	l.throttled() // limit 2 with 4 in flight: two must finish before a fifth starts
-	got := make(chan struct{})
-	go func() {
-		if l.acquire(ctx) == nil {
-			close(got)
-		}
-	}()
-	l.release()
-	l.release()
-	select {
-	case <-got:
-		t.Fatal("acquired with 2 in flight at a limit of 2")
-	case <-time.After(50 * time.Millisecond):
-	}
-	l.release()
-	select {
-	case <-got:
-	case <-time.After(time.Second):
-		t.Fatal("not acquired with 1 in flight at a limit of 2")
-	}
-
-	cctx, cancel := context.WithCancel(ctx)
-	// 2 in flight now, at a limit of 2
-	cancel()
-	if err := l.acquire(cctx); !errors.Is(err, context.Canceled) {
-		t.Errorf("acquire after cancel: %v", err)
-	}
-}
 
 func TestConcurrentPagesStayWithinLimit(t *testing.T) {
 	for _, limit := range []int{1, 3, 8} {
@@ -123,43 +62,6 @@ func TestBatchesShareTheLimit(t *testing.T) {
 	if len(l.Tasks) != 200 || requests != 20 || maxInFlight > 4 {
 		t.Errorf("%d tasks, %d requests, %d in flight", len(l.Tasks), requests, maxInFlight)
 	}
-}
-
-// Throttling lowers the limit for every request of the listing, retries included: with all first
-// attempts throttled, the retries run far fewer at once than the 8 the first attempts did.
-func TestThrottlingLowersConcurrency(t *testing.T) {
-	fake := newFakeDBS(t, 1600) // 16 pages
-	var mu sync.Mutex
-	retrying, maxRetrying := 0, 0
-	fake.hook = func(w http.ResponseWriter, r *http.Request, page, nth int) bool {
-		if page > 0 && nth == 1 {
-			time.Sleep(20 * time.Millisecond)
-			writeError(w, 400, `{"Code":"Throttling.User","Message":"flow control"}`)
-			return true
-		}
-		mu.Lock()
-		retrying++
-		maxRetrying = max(maxRetrying, retrying)
-		mu.Unlock()
-		time.Sleep(20 * time.Millisecond)
-		mu.Lock()
-		retrying--
-		mu.Unlock()
-		return false
-	}
-	c, _ := newTestClient(t, fake, nil)
-	l, err := c.ListRestoreTasks(context.Background(), Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(l.Tasks) != 1600 || l.Requests != 1+2*15 {
-		t.Errorf("%d tasks, %d requests", len(l.Tasks), l.Requests)
-	}
-	_, maxInFlight := fake.stats()
-	if maxInFlight < 4 || maxRetrying > 4 {
-		t.Errorf("in flight: %d at most overall, %d at most after throttling", maxInFlight, maxRetrying)
-	}
-	t.Logf("in flight: %d at most overall, %d at most after throttling", maxInFlight, maxRetrying)
 }
 
 func TestOnePageLinePerPageAndOneLinePerRetry(t *testing.T) {

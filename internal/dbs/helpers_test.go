@@ -53,10 +53,29 @@ func (f *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
+// advance is the scheduler's wait for a token: the clock moves on, and it is not a retry wait.
+func (f *fakeClock) advance(ctx context.Context, d time.Duration) error {
+	f.mu.Lock()
+	f.t = f.t.Add(d)
+	f.mu.Unlock()
+	return ctx.Err()
+}
+
 func (f *fakeClock) waits() []time.Duration {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]time.Duration(nil), f.sleeps...)
+}
+
+// testConfig is a Config for endpoint with the test key.
+func testConfig(endpoint string) Config {
+	return Config{
+		Endpoint:    endpoint,
+		Credentials: &staticCreds{creds: Credentials{AccessKeyID: testAccessKeyID, AccessKeySecret: testSecret}},
+		UserAgent:   "dbs-test/1.0",
+		// Config's zero is no retry; the provider passes its own default, as tests do here.
+		MaxRetryTimeout: 2 * time.Minute,
+	}
 }
 
 // newTestClient starts h on a loopback httptest server and returns a client for it whose sleeps are
@@ -66,13 +85,7 @@ func newTestClient(t testing.TB, h http.Handler, mod func(*Config)) (*Client, *f
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	cfg := Config{
-		Endpoint:    srv.URL,
-		Credentials: &staticCreds{creds: Credentials{AccessKeyID: testAccessKeyID, AccessKeySecret: testSecret}},
-		UserAgent:   "dbs-test/1.0",
-		// Config's zero is no retry; the provider passes its own default, as tests do here.
-		MaxRetryTimeout: 2 * time.Minute,
-	}
+	cfg := testConfig(srv.URL)
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -81,7 +94,7 @@ func newTestClient(t testing.TB, h http.Handler, mod func(*Config)) (*Client, *f
 		t.Fatal(err)
 	}
 	clock := &fakeClock{t: time.Now()}
-	c.sleep, c.now = clock.sleep, clock.now
+	c.sleep, c.pace, c.now = clock.sleep, clock.advance, clock.now
 	return c, clock
 }
 

@@ -43,7 +43,7 @@ func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error
 	if q.asksForNoTasks(ids) {
 		return &Listing{Tasks: make([]RestoreTask, 0)}, nil
 	}
-	s := &session{limit: newLimiter(c.concurrency)}
+	s := c.newSession()
 	if len(ids) == 0 {
 		p, err := c.listAll(ctx, base, size, nil, s)
 		if err != nil {
@@ -124,7 +124,7 @@ func (c *Client) ListRestoreTasksPage(ctx context.Context, q Query, pageNum int)
 	if len(ids) > 0 {
 		wanted = idSet(ids)
 	}
-	s := &session{limit: newLimiter(1)}
+	s := c.newSession()
 	p, err := settle(func() (*pass, error) {
 		a, err := c.fetchPage(ctx, withPage(base, pageNum), pageNum, s)
 		if err != nil {

@@ -68,7 +68,11 @@ type Config struct {
 	// ReadTimeout bounds reading one answer, from the moment the connection for the request is ready to
 	// the answer's last byte. 0 means DefaultReadTimeout.
 	ReadTimeout time.Duration
-	// MaxConcurrentRequests bounds the requests in flight for one listing, 1–32; 0 means 8.
+	// MaxConcurrentRequests bounds the requests in flight of the whole client, every listing together,
+	// 1–32; 0 means 8.
 	MaxConcurrentRequests int
-	Log                   LogFunc
+	// MaxRequestsPerSecond caps the client's request rate, every listing together; 0 means no cap. Either
+	// way the rate is lowered while the API throttles, and recovers when it stops.
+	MaxRequestsPerSecond float64
+	Log                  LogFunc
 }

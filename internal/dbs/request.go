@@ -26,11 +26,20 @@ const (
 	backoffCap  = 5 * time.Second
 )
 
-// session is what the requests of one call share: the request count it reports and the concurrency
-// limit that throttling lowers (shared by every page and batch of a listing).
+// session is what the requests of one call share: the request count it reports, and the gate every
+// attempt passes with its flow (one per listing, shared by every page, batch and retry of it).
 type session struct {
 	requests atomic.Int64
-	limit    *limiter
+	gate     requestGate
+	flow     *flow
+}
+
+// requestGate is what an attempt waits for before it is sent, and hands its outcome back to: the client's
+// scheduler (newSession), or in a `-tags perlisting` build the limiter each listing had for itself before
+// there was one (baseline_perlisting.go, for make bench to measure against).
+type requestGate interface {
+	acquire(ctx context.Context, f *flow) (ticket, error)
+	release(ctx context.Context, t ticket, err error, retryAfter time.Duration)
 }
 
 // fetchPage reads one page under the retry policy: transient failures (throttling, 5xx, timeouts, dropped
@@ -39,19 +48,23 @@ type session struct {
 // used); everything else is returned at once.
 func (c *Client) fetchPage(ctx context.Context, params url.Values, page int, s *session) (*answer, error) {
 	start := c.now()
+	var first time.Time // when the first attempt was sent, after its wait in the scheduler's queue
 	var last error
 	for attempt := 1; ; attempt++ {
-		// A slot is held per attempt, not across the backoff wait, so that a limit lowered by
-		// throttling also holds back the retries of pages already started.
-		if err := s.limit.acquire(ctx); err != nil {
+		// Every attempt passes the scheduler, retries included, so that a rate lowered by throttling
+		// also holds back the retries of pages already started; no slot is held across the backoff wait.
+		t, err := s.gate.acquire(ctx, s.flow)
+		if err != nil {
 			err = canceledError(ctx, page, attempt-1, last)
 			c.logPage(ctx, page, 0, start, "", attempt-1, err)
 			return nil, err
 		}
+		if attempt == 1 {
+			first = c.now()
+		}
 		a, retryAfter, err := c.attempt(ctx, params, page, s)
-		s.limit.release()
+		s.gate.release(ctx, t, err, retryAfter)
 		if err == nil {
-			s.limit.succeeded()
 			c.logPage(ctx, page, len(a.tasks), start, a.requestID, attempt, nil)
 			return a, nil
 		}
@@ -61,10 +74,7 @@ func (c *Client) fetchPage(ctx context.Context, params url.Values, page int, s *
 			return nil, err
 		}
 		last = err
-		retry, throttled := classify(err)
-		if throttled {
-			s.limit.throttled()
-		}
+		retry, _ := classify(err)
 		if !retry {
 			return nil, c.giveUp(ctx, page, start, attempt, err)
 		}
@@ -72,7 +82,7 @@ func (c *Client) fetchPage(ctx context.Context, params url.Values, page int, s *
 		if retryAfter > 0 {
 			wait = retryAfter
 		}
-		left := c.maxRetry - c.now().Sub(start)
+		left := c.maxRetry - c.now().Sub(first)
 		if left <= 0 {
 			return nil, c.giveUp(ctx, page, start, attempt, err)
 		}

@@ -30,12 +30,16 @@ data "alicloud_dbs_restore_tasks" "all" {
 }`
 }
 
-// Transient failures are retried until the listing is complete and exact.
+// Transient failures are retried until the listing is complete and exact. Throttling comes as a gateway
+// sends it: refusals of what goes beyond the quota ("over quota"), or a run of them ("throttled api").
+// Each refusal slows every request of the provider down (see TestDbsRestoreTasksDataSource_fleetOverQuota),
+// so a refusal of every third request forever, whatever the rate, would only measure how slowly the
+// provider then reads.
 func TestDbsRestoreTasksDataSource_transientFaults(t *testing.T) {
 	tasks := emulator.Generate(230, 17)
 	cases := map[string]emulator.Faults{
-		"throttled":               {Throttle: emulator.Pick{Every: 3}, ThrottleCode: "Throttling.User"},
-		"throttled api":           {Throttle: emulator.Pick{Fraction: 0.4, Seed: 5}, ThrottleCode: "Throttling.Api", RetryAfter: "0"},
+		"over quota":              {}, // SetQuota below
+		"throttled api":           {Throttle: emulator.Pick{First: 4}, ThrottleCode: "Throttling.Api", RetryAfter: "0"},
 		"throttled success false": {DBSError: emulator.Pick{Every: 4}, ErrCode: "Throttling", ErrMessage: "Request was denied due to request throttling."},
 		"service unavailable":     {ServerError: emulator.Pick{Every: 4}},
 		"internal error":          {ServerError: emulator.Pick{Fraction: 0.3, Seed: 2}, ServerErrorCode: "InternalError"},
@@ -45,6 +49,9 @@ func TestDbsRestoreTasksDataSource_transientFaults(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := startEmulator(t, tasks)
 			e.SetFaults(faults)
+			if name == "over quota" {
+				e.SetQuota(emulator.Quota{PerSecond: 5})
+			}
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories,
 				Steps: []resource.TestStep{{

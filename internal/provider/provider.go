@@ -117,8 +117,8 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		},
 		"max_concurrent_requests": schema.Int64Attribute{
 			Optional: true,
-			MarkdownDescription: fmt.Sprintf("Most requests in flight at once while reading the pages of one listing, `1`–`32`. Default `%d`. "+
-				"Under throttling the provider lowers it by itself.", defaultMaxConcurrentRequests),
+			MarkdownDescription: fmt.Sprintf("Most requests in flight at once for this provider configuration, every data source together, `1`–`32`. Default `%d`. "+
+				"When DBS throttles, the provider also lowers its request rate by itself, for every data source of the configuration.", defaultMaxConcurrentRequests),
 			Validators: []validator.Int64{int64validator.Between(1, 32)},
 		},
 		"configuration_source": schema.StringAttribute{

@@ -15,7 +15,8 @@ provider "alicloud" {
   client_connect_timeout = 20000
   client_read_timeout    = 60000
 
-  # Read at most 4 pages at once (default 8); the provider lowers it by itself when DBS throttles.
+  # At most 4 requests at once for every data source of this provider together (default 8); when DBS
+  # throttles, the provider also slows down by itself.
   max_concurrent_requests = 4
 
   # Added to the User-Agent, so that DBS's request logs show which configuration called.
