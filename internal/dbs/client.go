@@ -54,6 +54,8 @@ type Client struct {
 	// sched is the one gate of every request this client sends: the provider configuration's rate and
 	// concurrency, shared by every listing.
 	sched *scheduler
+	// shared lets identical reads share one listing.
+	shared sharedReads
 
 	// Seams for tests, so that retries and backoff can be checked without waiting for real time.
 	sleep func(ctx context.Context, d time.Duration) error

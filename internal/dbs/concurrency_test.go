@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -127,7 +128,8 @@ func TestOnePageLinePerPageAndOneLinePerRetry(t *testing.T) {
 }
 
 // BenchmarkListRestoreTasks reads 10 pages from a server answering in 30ms, one page at a time and then
-// with the default concurrency, and reports how much faster the latter is.
+// with the default concurrency, and reports how much faster the latter is. Each read has a ClientToken
+// of its own: the same query again would share the first read's listing.
 func BenchmarkListRestoreTasks(b *testing.B) {
 	fake := newFakeDBS(b, 1000)
 	fake.delay = 30 * time.Millisecond
@@ -136,14 +138,17 @@ func BenchmarkListRestoreTasks(b *testing.B) {
 	ctx := context.Background()
 	var serialTime, parallelTime time.Duration
 	b.ResetTimer()
+	reads := 0
 	for b.Loop() {
+		reads++
+		q := Query{ClientToken: strconv.Itoa(reads)}
 		start := time.Now()
-		if _, err := serial.ListRestoreTasks(ctx, Query{}); err != nil {
+		if _, err := serial.ListRestoreTasks(ctx, q); err != nil {
 			b.Fatal(err)
 		}
 		serialTime += time.Since(start)
 		start = time.Now()
-		if _, err := parallel.ListRestoreTasks(ctx, Query{}); err != nil {
+		if _, err := parallel.ListRestoreTasks(ctx, q); err != nil {
 			b.Fatal(err)
 		}
 		parallelTime += time.Since(start)

@@ -34,6 +34,8 @@ const (
 // read fails. A task that was not asked for (with RestoreTaskIDs) fails the read at once.
 // A long RestoreTaskIDs list is split into batches that are read concurrently; TotalElements is then the
 // sum of the batches' counts.
+// Identical queries share one listing for the client's life (see sharedReads): the second makes no
+// request, and its Listing holds the same Tasks, which neither caller may change.
 func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error) {
 	base, size, err := q.params()
 	if err != nil {
@@ -43,6 +45,12 @@ func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error
 	if q.asksForNoTasks(ids) {
 		return &Listing{Tasks: make([]RestoreTask, 0)}, nil
 	}
+	return c.shared.share(ctx, "all\x00"+base.Encode(), func(ctx context.Context) (*Listing, error) {
+		return c.listRestoreTasks(ctx, base, size, ids)
+	})
+}
+
+func (c *Client) listRestoreTasks(ctx context.Context, base url.Values, size int, ids []string) (*Listing, error) {
 	s := c.newSession()
 	if len(ids) == 0 {
 		p, err := c.listAll(ctx, base, size, nil, s)
@@ -108,6 +116,7 @@ func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error
 // ListRestoreTasksPage reads the single page pageNum (0-based) of q. RestoreTaskIDs are sent as one
 // list, unbatched, since a batch would change what "a page" is; the page's tasks then come in the order
 // of those ids. A page that lists a task twice is read again, up to 3 times, as in ListRestoreTasks.
+// Identical reads share, as in ListRestoreTasks.
 func (c *Client) ListRestoreTasksPage(ctx context.Context, q Query, pageNum int) (*Listing, error) {
 	if pageNum < 0 {
 		return nil, fmt.Errorf("dbs: page number must be 0 or more, got %d", pageNum)
@@ -120,6 +129,13 @@ func (c *Client) ListRestoreTasksPage(ctx context.Context, q Query, pageNum int)
 	if q.asksForNoTasks(ids) {
 		return &Listing{Tasks: make([]RestoreTask, 0)}, nil
 	}
+	key := "page\x00" + strconv.Itoa(pageNum) + "\x00" + base.Encode()
+	return c.shared.share(ctx, key, func(ctx context.Context) (*Listing, error) {
+		return c.listRestoreTasksPage(ctx, base, size, pageNum, ids)
+	})
+}
+
+func (c *Client) listRestoreTasksPage(ctx context.Context, base url.Values, size, pageNum int, ids []string) (*Listing, error) {
 	var wanted map[string]bool
 	if len(ids) > 0 {
 		wanted = idSet(ids)

@@ -25,11 +25,12 @@ func (q Query) asksForNoTasks(ids []string) bool { return q.RestoreTaskIDs != ni
 // Listing is the result of reading a query.
 type Listing struct {
 	// Tasks in the API's order, or in the order of RestoreTaskIDs when the query has them; each restore
-	// task id once.
+	// task id once. An identical read of the same client gets the same slice: it must not be changed.
 	Tasks []RestoreTask
 	// TotalElements is the API's count for the server-side query (before any client-side filter).
 	TotalElements int64
-	// Requests is how many HTTP requests the read made, retries included.
+	// Requests is how many HTTP requests the listing took, retries included (the same number for every
+	// read that shared it).
 	Requests int
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -788,4 +789,74 @@ func TestDbsRestoreTasksDataSource_taskListedTwice(t *testing.T) {
 				`(?s)Unable to read DBS restore tasks.*4 times in a row \(last: restore task r\S+ was listed on page \d+ and again on page \d+\)`, 30*time.Second)
 		})
 	}
+}
+
+// Two data sources with the same query in one plan (the same backup plan read by two modules) make one
+// listing's requests; each still applies its own filters and writes its own output_file.
+func TestDbsRestoreTasksDataSource_identicalReadsShare(t *testing.T) {
+	tasks := emulator.Generate(250, 3)
+	plan := emulator.PlanIDs(3)[0]
+	ofPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := stringField(task, "BackupPlanId"); return p == plan })
+	running := tasksWhere(ofPlan, func(task emulator.Task) bool { return restoreStatus(task) == "running" })
+	pages := (len(ofPlan) + 9) / 10
+	if pages < 3 || len(running) == 0 || len(running) == len(ofPlan) {
+		t.Fatalf("the data set does not make the point: %d pages, %d of %d running", pages, len(running), len(ofPlan))
+	}
+	e := startEmulator(t, tasks)
+	dir := t.TempDir()
+	var reads [][]byte
+	factories := map[string]func() (tfprotov6.ProviderServer, error){
+		"alicloud": func() (tfprotov6.ProviderServer, error) {
+			return &recordingServer{ProviderServer: NewProtocol6Server("test")(), states: &reads}, nil
+		},
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(e, "") + fmt.Sprintf(`
+data "alicloud_dbs_restore_tasks" "all" {
+  backup_plan_id = %[1]q
+  page_size      = 10
+  output_file    = %[2]q
+}
+data "alicloud_dbs_restore_tasks" "running" {
+  backup_plan_id = %[1]q
+  page_size      = 10
+  status         = "running"
+  output_file    = %[3]q
+}`, plan, filepath.Join(dir, "all.json"), filepath.Join(dir, "running.json")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectTasks("data.alicloud_dbs_restore_tasks.all", ofPlan),
+				expectTasks("data.alicloud_dbs_restore_tasks.running", running),
+			},
+			Check: func(*terraform.State) error {
+				// Terraform reads both data sources in each command of the step, each command with a
+				// provider of its own: one listing per command.
+				commands := len(reads) / 2
+				if n := e.Stats().Requests; commands == 0 || n != pages*commands {
+					return fmt.Errorf("%d requests for %d commands reading both data sources, want %d pages each", n, commands, pages)
+				}
+				for file, want := range map[string][]emulator.Task{"all.json": ofPlan, "running.json": running} {
+					data, err := os.ReadFile(filepath.Join(dir, file))
+					if err != nil {
+						return err
+					}
+					var got []map[string]any
+					if err := json.Unmarshal(data, &got); err != nil {
+						return fmt.Errorf("%s: %w", file, err)
+					}
+					if ids := restoreTaskIDs(want); len(got) != len(ids) {
+						return fmt.Errorf("%s has %d tasks, want %d", file, len(got), len(ids))
+					} else {
+						for i := range got {
+							if got[i]["id"] != ids[i] {
+								return fmt.Errorf("%s task %d is %v, want %s", file, i, got[i]["id"], ids[i])
+							}
+						}
+					}
+				}
+				return nil
+			},
+		}},
+	})
 }

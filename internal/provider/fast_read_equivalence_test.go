@@ -75,8 +75,6 @@ func TestFastRead_protocolEquivalence(t *testing.T) {
 	e := startEmulator(t, tasks)
 	fast := NewProtocol6Server("test")()
 	framework := providerserver.NewProtocol6(New("test")())()
-	configuredServer(t, fast, e.url)
-	configuredServer(t, framework, e.url)
 
 	sch, objType := restoreTasksSchema()
 	samples := argumentSamples(tasks, t.TempDir())
@@ -124,6 +122,10 @@ func TestFastRead_protocolEquivalence(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			// A provider configured for each case, as for each Terraform command: a configured provider
+			// reads a query once, and the cases read the same query with and without faults.
+			configuredServer(t, fast, e.url)
+			configuredServer(t, framework, e.url)
 			e.SetFaults(c.faults)
 			dv, err := tfprotov6.NewDynamicValue(objType, objectValue(objType, c.args))
 			if err != nil {
