@@ -132,6 +132,9 @@ func (a *adaptiveRate) answered(now, sent time.Time, throttled bool) rateChange 
 	a.cut = now
 	before := a.current()
 	a.rate = max(rateBeta*a.peak, rateMinimum)
+	if a.ceiling > 0 {
+		a.rate = min(a.rate, a.ceiling) // a ceiling below the minimum is the user's to set
+	}
 	if !a.limited {
 		a.limited, a.tokens, a.filled = true, 0, now
 	}

@@ -399,6 +399,12 @@ func TestAdaptiveRate(t *testing.T) {
 	if c.rate != 10 {
 		t.Errorf("rate %v a minute after a refusal, want the ceiling 10", c.rate)
 	}
+	// A ceiling below the minimum rate is kept under throttling too.
+	d := newAdaptiveRate(0.2, t0)
+	d.answered(at(1), at(1), true)
+	if d.rate != 0.2 {
+		t.Errorf("rate %v after a refusal with a ceiling of 0.2", d.rate)
+	}
 }
 
 // A fleet of listings read at once against a gateway's quota (60 backup plans of 5 pages, Terraform's 10

@@ -177,6 +177,60 @@ func TestDbsRestoreTasksDataSource_retriesUseTheWholeBudget(t *testing.T) {
 	}
 }
 
+// max_requests_per_second (or its environment variables) at the quota: the provider paces its requests
+// from the first one, and the gateway refuses none; without it, the same read starts faster than the
+// quota and is refused until it has learned the rate.
+func TestProvider_maxRequestsPerSecond(t *testing.T) {
+	tasks := emulator.Generate(300, 4) // 30 pages of 10: more than the quota lets through at once
+	config := func(e *testEmulator, extra string) string {
+		return providerBlock(e, extra) + `
+data "alicloud_dbs_restore_tasks" "all" {
+  page_size = 10
+}`
+	}
+	cases := []struct {
+		name, extra string
+		env         map[string]string
+		refused     bool
+	}{
+		{name: "learned", refused: true},
+		// The argument wins over the environment.
+		{name: "argument", extra: "max_requests_per_second = 20", env: map[string]string{"ALICLOUD_MAX_REQUESTS_PER_SECOND": "1000"}},
+		{name: "ALICLOUD_MAX_REQUESTS_PER_SECOND", env: map[string]string{"ALICLOUD_MAX_REQUESTS_PER_SECOND": "20"}},
+		{name: "ALIBABA_CLOUD_MAX_REQUESTS_PER_SECOND", env: map[string]string{"ALIBABA_CLOUD_MAX_REQUESTS_PER_SECOND": "20"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := startEmulator(t, tasks)
+			e.SetLatency(30 * time.Millisecond)
+			e.SetQuota(emulator.Quota{PerSecond: 20})
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:            config(e, c.extra),
+					ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks)},
+				}},
+			})
+			st := e.Stats()
+			if c.refused != (st.OverQuota > 0) {
+				t.Errorf("%d of %d requests refused over the quota", st.OverQuota, st.Requests)
+			}
+		})
+	}
+
+	e := startEmulator(t, tasks)
+	t.Run("out of range", func(t *testing.T) {
+		expectFailure(t, e, config(e, "max_requests_per_second = 0"), `(?s)max_requests_per_second.*value must be between 0.1`, 0)
+	})
+	t.Run("environment not a number", func(t *testing.T) {
+		t.Setenv("ALICLOUD_MAX_REQUESTS_PER_SECOND", "fast")
+		expectFailure(t, e, config(e, ""), `(?s)Invalid max_requests_per_second.*ALICLOUD_MAX_REQUESTS_PER_SECOND="fast" is not a number`, 0)
+	})
+}
+
 // A list that changes while it is paged is read again, never returned with a task missing or twice.
 func TestDbsRestoreTasksDataSource_listShiftsWhilePaged(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(120, 4))

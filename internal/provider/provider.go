@@ -5,11 +5,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -34,6 +37,8 @@ const (
 	defaultConnectTimeout        = dbs.DefaultConnectTimeout
 	defaultReadTimeout           = dbs.DefaultReadTimeout
 	defaultMaxConcurrentRequests = 8
+	minRequestsPerSecond         = 0.1
+	maxRequestsPerSecond         = 1000.0
 )
 
 var _ provider.Provider = (*alicloudProvider)(nil)
@@ -62,6 +67,7 @@ type providerModel struct {
 	ClientConnectTimeout  types.Int64     `tfsdk:"client_connect_timeout"`
 	ClientReadTimeout     types.Int64     `tfsdk:"client_read_timeout"`
 	MaxConcurrentRequests types.Int64     `tfsdk:"max_concurrent_requests"`
+	MaxRequestsPerSecond  types.Float64   `tfsdk:"max_requests_per_second"`
 	ConfigurationSource   types.String    `tfsdk:"configuration_source"`
 }
 
@@ -120,6 +126,16 @@ func (p *alicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			MarkdownDescription: fmt.Sprintf("Most requests in flight at once for this provider configuration, every data source together, `1`–`32`. Default `%d`. "+
 				"When DBS throttles, the provider also lowers its request rate by itself, for every data source of the configuration.", defaultMaxConcurrentRequests),
 			Validators: []validator.Int64{int64validator.Between(1, 32)},
+		},
+		"max_requests_per_second": schema.Float64Attribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Most requests a second for this provider configuration, every data source together, "+
+				"`%g`–`%g`: the account's DBS quota, or the share of it this configuration may use. "+
+				"Falls back to `ALICLOUD_MAX_REQUESTS_PER_SECOND`, then `ALIBABA_CLOUD_MAX_REQUESTS_PER_SECOND`. "+
+				"Unset, the rate is learned: unlimited until DBS refuses a request for throttling, then held below what DBS accepted. "+
+				"Set, requests are paced at this rate from the first, so that DBS refuses none for the quota; "+
+				"if DBS throttles all the same (another tool shares the quota), the rate is lowered below it for a while.", minRequestsPerSecond, maxRequestsPerSecond),
+			Validators: []validator.Float64{float64validator.Between(minRequestsPerSecond, maxRequestsPerSecond)},
 		},
 		"configuration_source": schema.StringAttribute{
 			Optional: true,
@@ -218,6 +234,12 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
+	perSecond, err := p.maxRequestsPerSecond(cfg)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("max_requests_per_second"), "Invalid max_requests_per_second", err.Error())
+		return
+	}
+
 	client, err := dbs.NewClient(dbs.Config{
 		Endpoint:              endpoint,
 		Credentials:           credentialsSource{src},
@@ -226,6 +248,7 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 		ConnectTimeout:        millis(cfg.ClientConnectTimeout, defaultConnectTimeout),
 		ReadTimeout:           millis(cfg.ClientReadTimeout, defaultReadTimeout),
 		MaxConcurrentRequests: int(int64Or(cfg.MaxConcurrentRequests, defaultMaxConcurrentRequests)),
+		MaxRequestsPerSecond:  perSecond,
 		Log: func(ctx context.Context, msg string, fields map[string]any) {
 			tflog.Debug(ctx, msg, fields)
 		},
@@ -246,7 +269,8 @@ func allKnown(resp *provider.ConfigureResponse, cfg providerModel) bool {
 	values := map[string]interface{ IsUnknown() bool }{
 		"region": cfg.Region, "protocol": cfg.Protocol, "max_retry_timeout": cfg.MaxRetryTimeout,
 		"client_connect_timeout": cfg.ClientConnectTimeout, "client_read_timeout": cfg.ClientReadTimeout,
-		"max_concurrent_requests": cfg.MaxConcurrentRequests, "configuration_source": cfg.ConfigurationSource,
+		"max_concurrent_requests": cfg.MaxConcurrentRequests, "max_requests_per_second": cfg.MaxRequestsPerSecond,
+		"configuration_source": cfg.ConfigurationSource,
 	}
 	for name, v := range cfg.values() {
 		values[name] = v
@@ -407,6 +431,26 @@ func (p *alicloudProvider) maxRetryTimeout(cfg providerModel) (time.Duration, er
 		return time.Duration(secs) * time.Second, nil
 	}
 	return defaultMaxRetryTimeout, nil
+}
+
+// maxRequestsPerSecond is the argument, else the first of its environment variables that is set, else 0
+// (learn the rate). The environment's value is checked as the schema checks the argument's.
+func (p *alicloudProvider) maxRequestsPerSecond(cfg providerModel) (float64, error) {
+	if !cfg.MaxRequestsPerSecond.IsNull() {
+		return cfg.MaxRequestsPerSecond.ValueFloat64(), nil
+	}
+	for _, name := range []string{"ALICLOUD_MAX_REQUESTS_PER_SECOND", "ALIBABA_CLOUD_MAX_REQUESTS_PER_SECOND"} {
+		v := strings.TrimSpace(p.getenv(name))
+		if v == "" {
+			continue
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(f) || f < minRequestsPerSecond || f > maxRequestsPerSecond {
+			return 0, fmt.Errorf("%s=%q is not a number of requests a second between %g and %g", name, v, minRequestsPerSecond, maxRequestsPerSecond)
+		}
+		return f, nil
+	}
+	return 0, nil
 }
 
 func (p *alicloudProvider) userAgent(terraformVersion, source string) string {

@@ -19,6 +19,10 @@ provider "alicloud" {
   # throttles, the provider also slows down by itself.
   max_concurrent_requests = 4
 
+  # The account's DBS quota is 20 calls a second, shared with another tool: use at most half of it. Without
+  # this, the provider learns the rate from DBS's throttling answers.
+  max_requests_per_second = 10
+
   # Added to the User-Agent, so that DBS's request logs show which configuration called.
   configuration_source = "github.com/example/infrastructure//dbs"
 }
