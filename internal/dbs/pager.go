@@ -62,42 +62,25 @@ func (c *Client) listRestoreTasks(ctx context.Context, base url.Values, size int
 
 	batches := batchIDs(ids)
 	results := make([]*pass, len(batches))
-	errs := make([]error, len(batches))
 	firsts := make([]int, len(batches)) // 0-based position of each batch's first id, for errors
 	for i := 1; i < len(batches); i++ {
 		firsts[i] = firsts[i-1] + len(batches[i-1])
 	}
-	bctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// At most as many batches at once as requests may be in flight: more would only wait on the limit.
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(c.concurrency, len(batches)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for bctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(batches) {
-					return
-				}
-				params := cloneValues(base)
-				params.Set("RestoreTaskId", strings.Join(batches[i], ","))
-				p, err := c.listAll(bctx, params, size, idSet(batches[i]), s)
-				if err != nil {
-					if len(batches) > 1 {
-						err = fmt.Errorf("restore task ids %d-%d of %d: %w", firsts[i]+1, firsts[i]+len(batches[i]), len(ids), err)
-					}
-					errs[i] = err
-					cancel()
-					return
-				}
-				results[i] = p
+	// At most as many batches at once as requests may be in flight: more would only wait on the scheduler.
+	err := inParallel(ctx, len(batches), c.concurrency, func(ctx context.Context, i int) error {
+		params := cloneValues(base)
+		params.Set("RestoreTaskId", strings.Join(batches[i], ","))
+		p, err := c.listAll(ctx, params, size, idSet(batches[i]), s)
+		if err != nil {
+			if len(batches) > 1 {
+				err = fmt.Errorf("restore task ids %d-%d of %d: %w", firsts[i]+1, firsts[i]+len(batches[i]), len(ids), err)
 			}
-		}()
-	}
-	wg.Wait()
-	if err := firstError(ctx, errs); err != nil {
+			return err
+		}
+		results[i] = p
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if ctx.Err() != nil { // cancelled between batches, with no batch failing
@@ -304,46 +287,57 @@ func ceilDiv(a, b int64) int64 { return a/b + min(a%b, 1) }
 // the pages still in flight; the error reported is the lowest-numbered page's own (not a cancellation
 // it caused elsewhere).
 func (c *Client) readPages(ctx context.Context, base url.Values, from, to int, s *session, check func(int, *answer) error) ([]*answer, error) {
-	n := to - from
-	out := make([]*answer, n)
-	errs := make([]error, n)
-	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var next atomic.Int64
-	next.Store(int64(from))
-	var wg sync.WaitGroup
-	for range min(c.concurrency, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for pctx.Err() == nil {
-				k := int(next.Add(1) - 1)
-				if k >= to {
-					return
-				}
-				a, err := c.fetchPageNum(pctx, base, k, s)
-				if err == nil {
-					err = check(k, a)
-				}
-				if err != nil {
-					errs[k-from] = err
-					cancel()
-					return
-				}
-				out[k-from] = a
-			}
-		}()
-	}
-	wg.Wait()
-	if err := firstError(ctx, errs); err != nil {
+	out := make([]*answer, to-from)
+	err := inParallel(ctx, to-from, c.concurrency, func(ctx context.Context, i int) error {
+		a, err := c.fetchPageNum(ctx, base, from+i, s)
+		if err == nil {
+			err = check(from+i, a)
+		}
+		if err != nil {
+			return err
+		}
+		out[i] = a
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	for i, a := range out {
 		if a == nil { // only when ctx ended between pages
-			return nil, fmt.Errorf("%s page %d: not read: %w", apiAction, from+i, context.Cause(pctx))
+			return nil, fmt.Errorf("%s page %d: not read: %w", apiAction, from+i, context.Cause(ctx))
 		}
 	}
 	return out, nil
+}
+
+// inParallel runs job(ctx, i) for every i in [0, n), in order of i, on at most workers goroutines: the
+// pager's one worker pool, for the pages of a listing and for the batches of a long id list. The
+// scheduler bounds the requests in flight; the pool bounds the goroutines that wait for it. The first
+// failure cancels the jobs' context, so that the jobs running stop and no other starts; the error
+// returned is chosen by firstError, in the jobs' order.
+func inParallel(ctx context.Context, n, workers int, job func(ctx context.Context, i int) error) error {
+	jctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Go(func() {
+			for jctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := job(jctx, i); err != nil {
+					errs[i] = err
+					cancel()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return firstError(ctx, errs)
 }
 
 // firstError picks the error to report from per-item errors in order: the caller's own cancellation

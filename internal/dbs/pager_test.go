@@ -9,8 +9,10 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestListRestoreTasksPageCounts(t *testing.T) {
@@ -498,5 +500,45 @@ func TestListRestoreTasksEmptyIDsAskForNothing(t *testing.T) {
 	}
 	if n := requests.Load(); n != 0 {
 		t.Fatalf("%d requests were sent for an empty list of ids", n)
+	}
+}
+
+// The pager's pool runs every job once on at most its workers, and the first failure stops the jobs not
+// started and is the one reported, not a cancellation it caused in another job.
+func TestInParallel(t *testing.T) {
+	var mu sync.Mutex
+	running, most := 0, 0
+	ran := make([]int, 50)
+	err := inParallel(context.Background(), 50, 4, func(ctx context.Context, i int) error {
+		mu.Lock()
+		running++
+		most = max(most, running)
+		ran[i]++
+		mu.Unlock()
+		time.Sleep(time.Millisecond)
+		mu.Lock()
+		running--
+		mu.Unlock()
+		return nil
+	})
+	if err != nil || most > 4 || most < 2 || slices.ContainsFunc(ran, func(n int) bool { return n != 1 }) {
+		t.Errorf("error %v, %d at most at once, runs %v", err, most, ran)
+	}
+
+	boom := errors.New("job 3 failed")
+	var started atomic.Int64
+	err = inParallel(context.Background(), 100, 4, func(ctx context.Context, i int) error {
+		started.Add(1)
+		switch {
+		case i == 3:
+			return boom
+		case i < 3:
+			<-ctx.Done() // stopped by job 3's failure
+			return ctx.Err()
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) || started.Load() > 10 {
+		t.Errorf("error %v after %d of 100 jobs started", err, started.Load())
 	}
 }
