@@ -82,14 +82,14 @@ func dbsRestoreTasksSchema() schema.Schema {
 		Attributes: map[string]schema.Attribute{
 			"backup_plan_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Read the restore jobs of this backup plan (`BackupPlanId`). Conflicts with `ids`.",
+				MarkdownDescription: "Read the restore jobs of this backup plan (`BackupPlanId`); not empty. Conflicts with `ids`.",
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"ids": schema.ListAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
 				Computed:    true,
-				MarkdownDescription: "Restore job IDs to read (`RestoreTaskId`). Conflicts with `backup_plan_id`. " +
+				MarkdownDescription: "Restore job IDs to read (`RestoreTaskId`), each not empty and without commas or white space. Conflicts with `backup_plan_id`. " +
 					"An empty list (`ids = []`, e.g. from an empty variable) asks about no job: `tasks`, `ids` and `names` are empty, " +
 					"`total_count` is `0`, and no request is sent. IDs that name no job are left out of `tasks`, and the read warns with them. " +
 					"An ID given twice is asked for once; the IDs are sent in batches of at most 50 (and 1,500 characters) per request. " +
@@ -155,7 +155,7 @@ func dbsRestoreTasksSchema() schema.Schema {
 			},
 			"output_file": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Write `tasks` to this file as a JSON array of objects with the same keys (absent fields `null`). " +
+				MarkdownDescription: "Write `tasks` to this file (a path, not empty) as a JSON array of objects with the same keys (absent fields `null`). " +
 					"The file is written whole or not at all, readable by its owner only (mode `0600`). Its directory must exist. " +
 					"A relative path is resolved against the directory Terraform runs in (the one `-chdir` names). " +
 					"The file is written whenever the data source is read, so by `terraform plan` as well as `apply`.",
