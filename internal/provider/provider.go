@@ -5,8 +5,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -276,7 +278,7 @@ func allKnown(resp *provider.ConfigureResponse, cfg providerModel) bool {
 		values[name] = v
 	}
 	ok := true
-	for _, name := range sortedKeys(values) { // a stable order of diagnostics from run to run
+	for _, name := range slices.Sorted(maps.Keys(values)) { // a stable order of diagnostics from run to run
 		if v := values[name]; v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown provider argument",
 				"The provider argument "+name+" depends on a value known only after apply. Set it to a value known at plan time.")
