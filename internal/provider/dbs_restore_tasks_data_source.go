@@ -56,8 +56,12 @@ type dbsRestoreTasksDataSourceModel struct {
 
 const defaultPageSize = 100
 
+// dbsRestoreTasksTypeName is the data source's type name, which Metadata declares and the protocol
+// server (protocol_server.go) intercepts.
+const dbsRestoreTasksTypeName = providerTypeName + "_dbs_restore_tasks"
+
 func (d *dbsRestoreTasksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_dbs_restore_tasks"
+	resp.TypeName = dbsRestoreTasksTypeName
 }
 
 func (d *dbsRestoreTasksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {

@@ -44,8 +44,6 @@ type protocol6Server struct {
 	encodeState func(cfg tftypes.Value, objType tftypes.Object, r *restoreTasksResult) ([]byte, error)
 }
 
-const dbsRestoreTasksTypeName = "alicloud_dbs_restore_tasks"
-
 // restoreTasksSchema is built once: the fast path needs its tftypes shape and attribute order on every read.
 var restoreTasksSchema = sync.OnceValues(func() (schema.Schema, tftypes.Object) {
 	s := dbsRestoreTasksSchema()

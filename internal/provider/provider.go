@@ -31,6 +31,9 @@ import (
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/dbs"
 )
 
+// providerTypeName prefixes the type names of the provider's data sources.
+const providerTypeName = "alicloud"
+
 // Address is where Terraform finds this provider.
 const Address = "registry.terraform.io/seed-00b4a2d9/alicloud"
 
@@ -79,7 +82,7 @@ type endpointsModel struct {
 }
 
 func (p *alicloudProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
-	resp.TypeName = "alicloud"
+	resp.TypeName = providerTypeName
 	resp.Version = p.version
 }
 
