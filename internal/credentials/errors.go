@@ -3,10 +3,6 @@ package credentials
 import (
 	"errors"
 	"fmt"
-	"net/url"
-	"regexp"
-	"sort"
-	"strings"
 )
 
 // ErrNoCredentials is wrapped by Resolve's error when no source had credentials.
@@ -44,44 +40,10 @@ func (e *ServiceError) Error() string {
 }
 
 // failure is a service that could not be asked, or did not answer in its error form. detail never holds
-// a secret: it is scrubbed where it is made.
+// a secret: its secrets are removed where it is made.
 type failure struct {
 	service string
 	detail  string
 }
 
 func (f *failure) Error() string { return f.service + " failed: " + f.detail }
-
-var (
-	// urlWithQuery matches a URL with a query string; credentials-go signs STS requests in the query. The
-	// query ends before white space or a quote, and punctuation ending a sentence ("...: refused") is left.
-	urlWithQuery = regexp.MustCompile(`(?i)\b(https?://[^\s"'?]*)\?(?:[^\s"']*[^\s"':,;.)])?`)
-	// secretPair matches name=value pairs naming keys, secrets, tokens and signatures.
-	secretPair = regexp.MustCompile(`(?i)\b(AccessKeyId|AccessKeySecret|SecurityToken|Signature|OIDCToken|ExternalId|access_key_id|access_key_secret|sts_token|oidc_token)=[^&\s"',;]*`)
-	// secretJSON matches "name": "value" members naming keys, secrets and tokens, as in a credentials
-	// body or the CLI's profile file that credentials-go echoes on a parse error.
-	secretJSON = regexp.MustCompile(`(?i)"(AccessKeyId|AccessKeySecret|SecurityToken|Signature|OIDCToken|ExternalId|access_key_id|access_key_secret|sts_token|oidc_token|oauth_access_token|oauth_refresh_token|access_token|refresh_token)"\s*:\s*"(?:[^"\\]|\\.)*"`)
-)
-
-const redacted = "<redacted>"
-
-// Scrub removes from an error text what must never reach a diagnostic or a log: the query string of
-// every URL (credentials-go puts AccessKeyId, Signature and SecurityToken there), name=value pairs and
-// JSON members that name keys, secrets, tokens or signatures, and every one of secrets that appears as is.
-func Scrub(text string, secrets ...string) string {
-	text = urlWithQuery.ReplaceAllString(text, "$1?"+redacted)
-	text = secretPair.ReplaceAllString(text, "$1="+redacted)
-	text = secretJSON.ReplaceAllString(text, `"$1":"`+redacted+`"`)
-	// Longest first, so that a secret containing another is removed whole.
-	sorted := append([]string(nil), secrets...)
-	sort.Slice(sorted, func(i, j int) bool { return len(sorted[i]) > len(sorted[j]) })
-	for _, s := range sorted {
-		if len(s) >= 4 { // shorter values would shred ordinary words and reveal nothing anyway
-			text = strings.ReplaceAll(text, s, redacted)
-			if e := url.QueryEscape(s); e != s {
-				text = strings.ReplaceAll(text, e, redacted)
-			}
-		}
-	}
-	return text
-}

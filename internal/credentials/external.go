@@ -14,6 +14,8 @@ import (
 	"unicode"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/redact"
 )
 
 const (
@@ -147,9 +149,9 @@ func (e *externalSource) run() (*providers.Credentials, time.Time, error) {
 	return c, expires, nil
 }
 
-// stderrNote is the first line of the program's standard error, scrubbed and cut short, for an error.
+// stderrNote is the first line of the program's standard error, its secrets removed and cut short, for an error.
 func (e *externalSource) stderrNote(stderr string) string {
-	line := firstLine([]byte(Scrub(stderr, e.secrets...)))
+	line := firstLine([]byte(redact.Credentials(stderr, e.secrets...)))
 	if line == "" {
 		return ""
 	}

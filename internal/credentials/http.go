@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/redact"
 )
 
 const (
@@ -136,13 +138,13 @@ func (a *answer) kind() string {
 func (c *httpClient) exchange(service string, req *http.Request, secrets []string) (*answer, error) {
 	res, err := c.do(req)
 	if err != nil {
-		return nil, &failure{service: service, detail: Scrub(err.Error(), secrets...)}
+		return nil, &failure{service: service, detail: redact.Credentials(err.Error(), secrets...)}
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxAnswerBytes+1))
 	switch {
 	case err != nil:
-		return nil, &failure{service: service, detail: Scrub("reading the answer: "+err.Error(), secrets...)}
+		return nil, &failure{service: service, detail: redact.Credentials("reading the answer: "+err.Error(), secrets...)}
 	case len(body) > maxAnswerBytes:
 		return nil, &failure{service: service, detail: fmt.Sprintf("the answer is larger than %d bytes", maxAnswerBytes)}
 	}
@@ -200,13 +202,13 @@ func refusal(service string, a *answer, secrets []string) error {
 		code := orDefault(e.Code, orDefault(e.ErrorCode, e.OAuthError))
 		message := orDefault(e.Message, orDefault(e.ErrorMessage, e.ErrorDescription))
 		if code != "" {
-			return &ServiceError{Service: service, Code: Scrub(code, secrets...), Message: Scrub(message, secrets...),
+			return &ServiceError{Service: service, Code: redact.Credentials(code, secrets...), Message: redact.Credentials(message, secrets...),
 				RequestID: orDefault(e.RequestID, rid)}
 		}
 	}
 	detail := fmt.Sprintf("answered HTTP %d %s", a.status, http.StatusText(a.status))
 	if text := answerText(a.body); text != "" {
-		detail += fmt.Sprintf(": %q", Scrub(text, secrets...))
+		detail += fmt.Sprintf(": %q", redact.Credentials(text, secrets...))
 	}
 	if rid != "" {
 		detail += " (request id " + rid + ")"

@@ -11,10 +11,12 @@ import (
 	"strings"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/redact"
 )
 
 // resolver carries one Resolve call: the settings, the environment, what was tried (for the "no
-// credentials" message) and the secret values seen (to scrub from every message).
+// credentials" message) and the secret values seen (to remove from every message).
 type resolver struct {
 	s       Settings
 	env     Env
@@ -330,7 +332,7 @@ func (r *resolver) chain() (providers.CredentialsProvider, string, error) {
 		"Set access_key and secret_key in the provider block (from variables, never literally) or the ALICLOUD_ACCESS_KEY and "+
 		"ALICLOUD_SECRET_KEY environment variables; or name a profile of the aliyun CLI with profile or ALICLOUD_PROFILE; or use "+
 		"credentials_uri, ecs_role_name or assume_role_with_oidc (see \"Authentication\" in the provider documentation)",
-		ErrNoCredentials, Scrub(strings.Join(r.tried, "\n- "), r.secrets...))
+		ErrNoCredentials, redact.Credentials(strings.Join(r.tried, "\n- "), r.secrets...))
 }
 
 // keySet is an access key, its secret and its token, always taken together from one place: mixing a key

@@ -13,6 +13,7 @@ import (
 	"github.com/aliyun/credentials-go/credentials/providers"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/redact"
 )
 
 // TestResolve_oidc: the block's token or token file wins over ALIBABA_CLOUD_OIDC_TOKEN, which
@@ -229,11 +230,11 @@ func TestResolve_cliProfileDisabled(t *testing.T) {
 	}
 }
 
-// TestScrub feeds the scrubber errors that credentials-go really produces, which carry the signed URL
-// (AccessKeyId, Signature, SecurityToken), credential bodies and whole profile files: the provider no
-// longer calls those providers, but the scrubber, which every message of this package goes through,
-// must still take such texts apart.
-func TestScrub(t *testing.T) {
+// TestRedactCredentials feeds redact.Credentials errors that credentials-go really produces, which carry
+// the signed URL (AccessKeyId, Signature, SecurityToken), credential bodies and whole profile files: the
+// provider no longer calls those providers, but the redactor, which every message of this package goes
+// through, must still take such texts apart.
+func TestRedactCredentials(t *testing.T) {
 	const ak, secret, token = "LTAI-scrub-key", "scrub-secret-value", "CAIS-scrub-token-value"
 	base, err := providers.NewStaticSTSCredentialsProviderBuilder().WithAccessKeyId(ak).WithAccessKeySecret(secret).WithSecurityToken(token).Build()
 	if err != nil {
@@ -275,20 +276,20 @@ func TestScrub(t *testing.T) {
 					t.Fatalf("credentials-go's error no longer holds %q, so this case tests nothing: %s", s, raw)
 				}
 			}
-			scrubbed := Scrub(raw)
-			mustNotLeak(t, scrubbed, tc.secrets...)
-			mustNotLeak(t, scrubbed, secret, "STS.leaked-key", "LTAI-file-key")
+			redacted := redact.Credentials(raw)
+			mustNotLeak(t, redacted, tc.secrets...)
+			mustNotLeak(t, redacted, secret, "STS.leaked-key", "LTAI-file-key")
 		})
 	}
 
 	// What is left still says what happened.
-	if got := Scrub(netErr.Error()); !strings.Contains(got, "https://127.0.0.1:1?<redacted>") || !strings.Contains(got, "connection refused") {
-		t.Errorf("scrubbed network error %q", got)
+	if got := redact.Credentials(netErr.Error()); !strings.Contains(got, "https://127.0.0.1:1?<redacted>") || !strings.Contains(got, "connection refused") {
+		t.Errorf("redacted network error %q", got)
 	}
 
 	// Known values go wherever they appear, URL-encoded or not; short ones are left alone.
-	if got := Scrub("key a+b/c= in a%2Bb%2Fc%3D, and x", "a+b/c=", "x"); got != "key <redacted> in <redacted>, and x" {
-		t.Errorf("Scrub = %q", got)
+	if got := redact.Credentials("key a+b/c= in a%2Bb%2Fc%3D, and x", "a+b/c=", "x"); got != "key <redacted> in <redacted>, and x" {
+		t.Errorf("redact.Credentials = %q", got)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/aliyun/credentials-go/credentials/providers"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/acs"
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/redact"
 )
 
 // stsEndpoint is where STS is asked: the configured endpoint; else the regional endpoint of the first
@@ -105,7 +106,7 @@ const stsVersion = "2015-04-01"
 // credentials-go sends it. secrets are removed from anything an error quotes.
 func (c *httpClient) callSTS(service, endpoint, action string, form url.Values, signer *acs.Credentials, secrets []string) (*providers.Credentials, time.Time, error) {
 	fail := func(format string, args ...any) (*providers.Credentials, time.Time, error) {
-		return nil, time.Time{}, &failure{service: service, detail: Scrub(fmt.Sprintf(format, args...), secrets...)}
+		return nil, time.Time{}, &failure{service: service, detail: redact.Credentials(fmt.Sprintf(format, args...), secrets...)}
 	}
 	u := url.URL{Scheme: "https", Host: endpoint, Path: "/"}
 	if signer == nil {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/redact"
 )
 
 // uriSource reads temporary credentials from a credentials URI with a GET, as credentials-go's URL
@@ -50,7 +52,7 @@ func (u *uriSource) fetch() (*providers.Credentials, time.Time, error) {
 		return nil, time.Time{}, &failure{service: u.service(), detail: "answered HTTP 200 with something other than credentials (" + ans.kind() + ")"}
 	}
 	if a.Code != "" && a.Code != "Success" {
-		return nil, time.Time{}, &ServiceError{Service: u.service(), Code: Scrub(a.Code, u.secrets...), Message: Scrub(a.Message, u.secrets...),
+		return nil, time.Time{}, &ServiceError{Service: u.service(), Code: redact.Credentials(a.Code, u.secrets...), Message: redact.Credentials(a.Message, u.secrets...),
 			RequestID: ans.header.Get("x-acs-request-id")}
 	}
 	return a.credentials(u.service())

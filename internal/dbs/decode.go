@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/redact"
 )
 
 // pageBody is a DescribeRestoreTaskList answer, success or error: gateway errors carry Code/Message/
@@ -371,14 +373,14 @@ type answer struct {
 // the question, and reading it as an empty list would report "no restore jobs" where nothing was read.
 // Every restore job must carry its RestoreTaskId: a job without one cannot be told apart from another,
 // asked for by id, or checked against a repeated page.
-func interpret(body *pageBody, status, page int, headerRequestID string, r redactor) (*answer, error) {
+func interpret(body *pageBody, status, page int, headerRequestID string, secrets []string) (*answer, error) {
 	rid := body.RequestID.Value
 	if rid == "" {
 		rid = headerRequestID
 	}
 	hasCode := body.Code.Value != "" || body.ErrCode.Value != ""
 	if body.Success.Set && !body.Success.Value || !body.Success.Set && hasCode {
-		return nil, errorFromBody(body, status, page, rid, r)
+		return nil, errorFromBody(body, status, page, rid, secrets)
 	}
 	hasData := body.HasItems || body.TotalElements.Valid || body.TotalPages.Valid
 	switch {
@@ -397,7 +399,7 @@ func interpret(body *pageBody, status, page int, headerRequestID string, r redac
 	return &answer{requestID: rid, tasks: body.Tasks, totalElements: body.TotalElements, totalPages: body.TotalPages}, nil
 }
 
-func errorFromBody(body *pageBody, status, page int, rid string, r redactor) *APIError {
+func errorFromBody(body *pageBody, status, page int, rid string, secrets []string) *APIError {
 	code, msg := body.Code.Value, body.Message.Value
 	// DBS puts its error in ErrCode; Code, when present beside it, is the gateway's and less precise.
 	if body.ErrCode.Value != "" && (code == "" || body.Success.Set && !body.Success.Value) {
@@ -408,10 +410,10 @@ func errorFromBody(body *pageBody, status, page int, rid string, r redactor) *AP
 	}
 	return &APIError{
 		HTTPStatus: status,
-		Code:       r.clean(code),
-		Message:    r.clean(msg),
+		Code:       redact.Values(code, secrets...),
+		Message:    redact.Values(msg, secrets...),
 		RequestID:  rid,
-		Recommend:  r.clean(body.Recommend.Value),
+		Recommend:  redact.Values(body.Recommend.Value, secrets...),
 		Page:       page,
 	}
 }

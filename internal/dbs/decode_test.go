@@ -228,7 +228,7 @@ func FuzzDecodePage(f *testing.F) {
 			}
 			return
 		}
-		a, apiErr := interpret(body, 200, 1, "HDR", redactor{"secret-value"})
+		a, apiErr := interpret(body, 200, 1, "HDR", []string{"secret-value"})
 		if (a == nil) == (apiErr == nil) {
 			t.Fatal("interpret must return exactly one of a page and an error")
 		}

@@ -5,11 +5,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/redact"
 )
 
 // APIError is an answer of the API that is not a page: an HTTP error status, or Success:false.
@@ -270,27 +271,10 @@ func (e *retriedError) Error() string {
 
 func (e *retriedError) Unwrap() error { return e.err }
 
-// redactor removes from text every value that must never be shown: the secret, the token, the
-// signature and the query string of the request that failed.
-type redactor []string
-
-func (r redactor) clean(s string) string {
-	// Longest first, so that a value containing another (the Authorization header contains the
-	// signature) is removed whole.
-	sorted := slices.Clone(r)
-	slices.SortFunc(sorted, func(a, b string) int { return len(b) - len(a) })
-	for _, secret := range sorted {
-		if len(secret) >= 4 { // shorter values would blank out ordinary words
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	return s
-}
-
 // snippet is the start of a body that is not JSON, fit for an error message: secrets removed first (so
 // that cutting cannot leave half of one), then control characters and runs of spaces folded, then cut.
-func snippet(body []byte, r redactor, limit int) string {
-	text := r.clean(strings.ToValidUTF8(string(body), "\uFFFD"))
+func snippet(body []byte, secrets []string, limit int) string {
+	text := redact.Values(strings.ToValidUTF8(string(body), "\uFFFD"), secrets...)
 	var b strings.Builder
 	space := false
 	for _, c := range text {

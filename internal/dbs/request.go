@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/acs"
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/redact"
 )
 
 const (
@@ -159,12 +160,13 @@ func (c *Client) attempt(ctx context.Context, params url.Values, page int, s *se
 	if err := acs.Sign(req, nil, signing, nonce, c.now()); err != nil {
 		return nil, 0, fmt.Errorf("%s page %d: signing the request: %w", apiAction, page, err)
 	}
-	red := redactor{creds.AccessKeySecret, creds.SecurityToken, req.URL.RawQuery, signatureOf(req), req.Header.Get("Authorization")}
+	// secrets are what no error of this attempt may quote.
+	secrets := []string{creds.AccessKeySecret, creds.SecurityToken, req.URL.RawQuery, signatureOf(req), req.Header.Get("Authorization")}
 
 	s.requests.Add(1)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, 0, c.failure(ctx, actx, timer, page, err, red)
+		return nil, 0, c.failure(ctx, actx, timer, page, err, secrets)
 	}
 	defer func() {
 		// Drain a little so the connection can be reused; a body left unread closes it.
@@ -176,23 +178,23 @@ func (c *Client) attempt(ctx context.Context, params url.Values, page int, s *se
 
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode <= 399:
-		return nil, 0, c.redirectError(resp, page, red)
+		return nil, 0, c.redirectError(resp, page, secrets)
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return nil, retryAfter, withHint(c.errorResponse(resp, page, headerRID, red), creds.Origin)
+		return nil, retryAfter, withHint(c.errorResponse(resp, page, headerRID, secrets), creds.Origin)
 	}
 	notAPage := func(requestID string, err error) error {
 		return &answerError{page: page, endpoint: c.endpoint(), status: resp.StatusCode,
-			contentType: snippet([]byte(resp.Header.Get("Content-Type")), red, 100), requestID: requestID, err: err}
+			contentType: snippet([]byte(resp.Header.Get("Content-Type")), secrets, 100), requestID: requestID, err: err}
 	}
 	body, err := decodePage(resp.Body, maxBodyBytes)
 	if err != nil {
 		var readErr *bodyReadError
 		if errors.As(err, &readErr) {
-			return nil, retryAfter, c.failure(ctx, actx, timer, page, readErr, red)
+			return nil, retryAfter, c.failure(ctx, actx, timer, page, readErr, secrets)
 		}
 		return nil, retryAfter, notAPage(headerRID, err)
 	}
-	a, err = interpret(body, resp.StatusCode, page, headerRID, red)
+	a, err = interpret(body, resp.StatusCode, page, headerRID, secrets)
 	var apiErr *APIError
 	switch {
 	case errors.As(err, &apiErr):
@@ -251,7 +253,7 @@ func (r *readTimer) wasConnected() bool {
 
 // failure turns a request or body read that failed into the error to report: a timeout naming the
 // setting's bound, an endpoint that cannot work, or another transport failure (retried).
-func (c *Client) failure(ctx, actx context.Context, timer *readTimer, page int, err error, red redactor) error {
+func (c *Client) failure(ctx, actx context.Context, timer *readTimer, page int, err error, secrets []string) error {
 	// *url.Error quotes the full URL; keep only its cause.
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
@@ -272,7 +274,7 @@ func (c *Client) failure(ctx, actx context.Context, timer *readTimer, page int, 
 	if e := c.endpointProblem(err, page); e != nil {
 		return e
 	}
-	msg := red.clean(err.Error())
+	msg := redact.Values(err.Error(), secrets...)
 	var readErr *bodyReadError
 	if !errors.As(err, &readErr) && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
 		msg = "the server closed the connection without answering (" + msg + ")"
@@ -316,23 +318,23 @@ var tlsPortAnswers = []string{"http request to an https server", "plain http req
 
 // redirectError refuses a 3xx: a redirect would resend the signed headers and the security token to
 // another host. Only the Location's host is named, never its URL, which may carry a query.
-func (c *Client) redirectError(resp *http.Response, page int, red redactor) error {
+func (c *Client) redirectError(resp *http.Response, page int, secrets []string) error {
 	where := "nowhere (no Location header)"
 	if loc, err := resp.Location(); err == nil && loc.Host != "" {
-		where = snippet([]byte(loc.Host), red, 100)
+		where = snippet([]byte(loc.Host), secrets, 100)
 	}
 	return &EndpointError{Problem: Redirected, Endpoint: c.endpoint(), Address: where, Status: resp.StatusCode, Page: page}
 }
 
 // errorResponse turns a non-2xx answer into an *APIError, from its JSON body when it has one.
-func (c *Client) errorResponse(resp *http.Response, page int, headerRID string, red redactor) error {
+func (c *Client) errorResponse(resp *http.Response, page int, headerRID string, secrets []string) error {
 	raw, readErr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
 	if body, err := decodePage(strings.NewReader(string(raw)), maxErrorBodyBytes); err == nil {
 		rid := body.RequestID.Value
 		if rid == "" {
 			rid = headerRID
 		}
-		e := errorFromBody(body, resp.StatusCode, page, rid, red)
+		e := errorFromBody(body, resp.StatusCode, page, rid, secrets)
 		if e.Code == "" && e.Message == "" {
 			e.Message = http.StatusText(resp.StatusCode)
 		}
@@ -346,7 +348,7 @@ func (c *Client) errorResponse(resp *http.Response, page int, headerRID string, 
 			}
 		}
 	}
-	msg := snippet(raw, red, 200)
+	msg := snippet(raw, secrets, 200)
 	if msg == "" {
 		msg = http.StatusText(resp.StatusCode)
 		if readErr != nil {
