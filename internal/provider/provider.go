@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/credentials"
@@ -196,12 +197,12 @@ type providerData struct {
 }
 
 func (p *alicloudProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	if !refuseUnknown(req.Config.Raw, &resp.Diagnostics) {
+		return
+	}
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !allKnown(resp, cfg) {
 		return
 	}
 
@@ -268,32 +269,41 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 	resp.ResourceData = data
 }
 
-// allKnown refuses a provider configuration with values not known until apply: a data source is read
-// during plan, and guessing an endpoint or a key would send requests to the wrong place.
-func allKnown(resp *provider.ConfigureResponse, cfg providerModel) bool {
-	values := map[string]interface{ IsUnknown() bool }{
-		"region": cfg.Region, "protocol": cfg.Protocol, "max_retry_timeout": cfg.MaxRetryTimeout,
-		"client_connect_timeout": cfg.ClientConnectTimeout, "client_read_timeout": cfg.ClientReadTimeout,
-		"max_concurrent_requests": cfg.MaxConcurrentRequests, "max_requests_per_second": cfg.MaxRequestsPerSecond,
-		"configuration_source": cfg.ConfigurationSource,
+// refuseUnknown reports every provider argument whose value is known only after apply, on its path and
+// in the order of the paths, and says whether there was none. A data source is read during plan, and
+// guessing an endpoint or a key would send requests to the wrong place. It walks the configuration as
+// Terraform sent it, not the model, so that an argument added to the schema is covered without a word
+// here, and a block made unknown as a whole (a dynamic block) is named too.
+func refuseUnknown(config tftypes.Value, diags *diag.Diagnostics) bool {
+	unknown := unknownPaths(config, path.Empty())
+	for _, at := range unknown {
+		diags.AddAttributeError(at, "Unknown provider argument",
+			"The provider argument "+at.String()+" depends on a value known only after apply. Set it to a value known at plan time.")
 	}
-	for name, v := range cfg.values() {
-		values[name] = v
+	return len(unknown) == 0
+}
+
+// unknownPaths lists, in the order of attribute names, the paths of the unknown values in v, whose own
+// path is at. A collection that holds an unknown value is named itself: the provider has none, and a
+// set's elements have no path of their own.
+func unknownPaths(v tftypes.Value, at path.Path) []path.Path {
+	switch {
+	case !v.IsKnown():
+		return []path.Path{at}
+	case v.IsNull() || v.IsFullyKnown():
+		return nil
+	case !v.Type().Is(tftypes.Object{}):
+		return []path.Path{at}
 	}
-	ok := true
-	for _, name := range slices.Sorted(maps.Keys(values)) { // a stable order of diagnostics from run to run
-		if v := values[name]; v.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown provider argument",
-				"The provider argument "+name+" depends on a value known only after apply. Set it to a value known at plan time.")
-			ok = false
-		}
+	var attrs map[string]tftypes.Value
+	if err := v.As(&attrs); err != nil {
+		return []path.Path{at} // cannot happen for a known object; refusing is the safe answer
 	}
-	if cfg.Endpoints != nil && cfg.Endpoints.DBS.IsUnknown() {
-		resp.Diagnostics.AddAttributeError(path.Root("endpoints").AtName("dbs"), "Unknown provider argument",
-			"endpoints.dbs depends on a value known only after apply. Set it to a value known at plan time.")
-		ok = false
+	var unknown []path.Path
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
+		unknown = append(unknown, unknownPaths(attrs[name], at.AtName(name))...)
 	}
-	return ok
+	return unknown
 }
 
 // setting is a configured value and where it came from, so that a message about the value says where

@@ -262,24 +262,11 @@ func (p *alicloudProvider) credentialSettings(cfg providerModel, region string) 
 		OAuthSignInURLs:       p.oauthSignInURLs,
 	}
 
-	unknown := func(where path.Path, values map[string]attr.Value) {
-		for name, v := range values {
-			if v.IsUnknown() {
-				diags.AddAttributeError(where.AtName(name), "Unknown provider argument",
-					fmt.Sprintf("%s.%s depends on a value known only after apply. Set it to a value known at plan time.", where, name))
-			}
-		}
-	}
 	if a := m.AssumeRole; a != nil {
-		unknown(path.Root("assume_role"), map[string]attr.Value{"role_arn": a.RoleARN, "session_name": a.SessionName,
-			"policy": a.Policy, "session_expiration": a.SessionExpiration, "external_id": a.ExternalID})
 		s.AssumeRole = &credentials.AssumeRole{RoleARN: a.RoleARN.ValueString(), SessionName: a.SessionName.ValueString(),
 			Policy: a.Policy.ValueString(), SessionExpiration: int(a.SessionExpiration.ValueInt64()), ExternalID: a.ExternalID.ValueString()}
 	}
 	if o := m.AssumeRoleWithOIDC; o != nil {
-		unknown(path.Root("assume_role_with_oidc"), map[string]attr.Value{"oidc_provider_arn": o.OIDCProviderARN,
-			"oidc_token_file": o.OIDCTokenFile, "oidc_token": o.OIDCToken, "role_arn": o.RoleARN,
-			"role_session_name": o.RoleSessionName, "policy": o.Policy, "session_expiration": o.SessionExpiration})
 		s.AssumeRoleWithOIDC = &credentials.AssumeRoleWithOIDC{OIDCProviderARN: o.OIDCProviderARN.ValueString(),
 			OIDCTokenFile: o.OIDCTokenFile.ValueString(), OIDCToken: o.OIDCToken.ValueString(), RoleARN: o.RoleARN.ValueString(),
 			RoleSessionName: o.RoleSessionName.ValueString(), Policy: o.Policy.ValueString(),
@@ -288,7 +275,6 @@ func (p *alicloudProvider) credentialSettings(cfg providerModel, region string) 
 
 	stsPath := path.Root("endpoints").AtName("sts")
 	if cfg.Endpoints != nil {
-		unknown(path.Root("endpoints"), map[string]attr.Value{"sts": cfg.Endpoints.STS})
 		s.STSEndpoint = cfg.Endpoints.STS.ValueString()
 	}
 	for _, name := range []string{"ALIBABA_CLOUD_ENDPOINT_STS", "STS_ENDPOINT"} {
@@ -321,16 +307,6 @@ func credentialsDiagnostic(err error) diag.Diagnostic {
 	default:
 		return diag.NewErrorDiagnostic("Unable to get Alibaba Cloud credentials", err.Error()+
 			"\n\nFix the source named above or configure another; see \"Authentication\" in the provider documentation for the order in which sources are used.")
-	}
-}
-
-// values lists the top-level arguments by name, so Configure can refuse any that is unknown at plan time
-// (credentialSettings checks the blocks' attributes).
-func (m credentialsModel) values() map[string]interface{ IsUnknown() bool } {
-	return map[string]interface{ IsUnknown() bool }{
-		"access_key": m.AccessKey, "secret_key": m.SecretKey, "security_token": m.SecurityToken,
-		"profile": m.Profile, "shared_credentials_file": m.SharedCredentialsFile, "ecs_role_name": m.ECSRoleName,
-		"credentials_uri": m.CredentialsURI,
 	}
 }
 
