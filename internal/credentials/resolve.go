@@ -161,7 +161,7 @@ func (r *resolver) envSources() []source {
 	alibaba := keySet{origin: "the environment (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN)",
 		accessKey: r.env.get("ALIBABA_CLOUD_ACCESS_KEY_ID"), secret: r.env.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), token: r.env.get("ALIBABA_CLOUD_SECURITY_TOKEN")}
 	profileVar, profileName := "ALICLOUD_PROFILE", r.env.get("ALICLOUD_PROFILE")
-	if profileName == "" {
+	if strings.TrimSpace(profileName) == "" { // a blank variable names no profile
 		profileVar, profileName = "ALIBABA_CLOUD_PROFILE", r.env.get("ALIBABA_CLOUD_PROFILE")
 	}
 	uri := r.env.get("ALIBABA_CLOUD_CREDENTIALS_URI")

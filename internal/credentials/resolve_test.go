@@ -48,6 +48,7 @@ func TestResolve_order(t *testing.T) {
 		{"environment profile beats the chain", Settings{}, allEnv[8:], "AK-env-profile", "named by ALICLOUD_PROFILE"},
 		{"ALICLOUD_PROFILE beats ALIBABA_CLOUD_PROFILE", Settings{}, append([]string{"ALIBABA_CLOUD_PROFILE", "dev"}, allEnv[8:]...), "AK-env-profile", "ALICLOUD_PROFILE"},
 		{"ALIBABA_CLOUD_PROFILE", Settings{}, []string{"ALIBABA_CLOUD_PROFILE", "dev", "ALIBABA_CLOUD_CONFIG_FILE", cfg}, "AK-dev", "ALIBABA_CLOUD_PROFILE"},
+		{"a blank ALICLOUD_PROFILE hides nothing", Settings{}, []string{"ALICLOUD_PROFILE", " ", "ALIBABA_CLOUD_PROFILE", "dev", "ALIBABA_CLOUD_CONFIG_FILE", cfg}, "AK-dev", "ALIBABA_CLOUD_PROFILE"},
 		{"the chain reads the current profile", Settings{}, []string{"ALICLOUD_SHARED_CREDENTIALS_FILE", cfg}, "AK-current", "its current profile (default chain)"},
 		{"shared_credentials_file beats the variables", Settings{SharedCredentialsFile: cfg}, []string{"ALICLOUD_SHARED_CREDENTIALS_FILE", "/nonexistent"}, "AK-current", cfg},
 		{"block STS keys", Settings{AccessKey: "AK-block", SecretKey: "S-block", SecurityToken: "T-block"}, allEnv, "AK-block", "provider block"},
