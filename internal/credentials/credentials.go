@@ -160,3 +160,14 @@ func (e Env) get(key string) string {
 	}
 	return e(key)
 }
+
+// first is the first of the variables names whose value is not blank, and its value as set; "" and ""
+// when none is. A variable set to white space is as good as unset: it names nothing.
+func (e Env) first(names ...string) (name, value string) {
+	for _, name := range names {
+		if v := e.get(name); strings.TrimSpace(v) != "" {
+			return name, v
+		}
+	}
+	return "", ""
+}

@@ -121,10 +121,12 @@ func (c *cliConfig) names() string {
 // profileFile is the CLI configuration file: shared_credentials_file, ALICLOUD_SHARED_CREDENTIALS_FILE,
 // ALIBABA_CLOUD_CONFIG_FILE, else ~/.aliyun/config.json ("" when there is no home directory).
 func (r *resolver) profileFile() string {
-	for _, p := range []string{r.s.SharedCredentialsFile, r.env.get("ALICLOUD_SHARED_CREDENTIALS_FILE"), r.env.get("ALIBABA_CLOUD_CONFIG_FILE")} {
-		if p = strings.TrimSpace(p); p != "" {
-			return r.expandHome(p)
-		}
+	file := strings.TrimSpace(r.s.SharedCredentialsFile)
+	if file == "" {
+		_, file = r.env.first("ALICLOUD_SHARED_CREDENTIALS_FILE", "ALIBABA_CLOUD_CONFIG_FILE")
+	}
+	if file = strings.TrimSpace(file); file != "" {
+		return r.expandHome(file)
 	}
 	if home := r.home(); home != "" {
 		return filepath.Join(home, ".aliyun", "config.json")

@@ -160,10 +160,7 @@ func (r *resolver) envSources() []source {
 		accessKey: r.env.get("ALICLOUD_ACCESS_KEY"), secret: r.env.get("ALICLOUD_SECRET_KEY"), token: r.env.get("ALICLOUD_SECURITY_TOKEN")}
 	alibaba := keySet{origin: "the environment (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN)",
 		accessKey: r.env.get("ALIBABA_CLOUD_ACCESS_KEY_ID"), secret: r.env.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), token: r.env.get("ALIBABA_CLOUD_SECURITY_TOKEN")}
-	profileVar, profileName := "ALICLOUD_PROFILE", r.env.get("ALICLOUD_PROFILE")
-	if strings.TrimSpace(profileName) == "" { // a blank variable names no profile
-		profileVar, profileName = "ALIBABA_CLOUD_PROFILE", r.env.get("ALIBABA_CLOUD_PROFILE")
-	}
+	profileVar, profileName := r.env.first("ALICLOUD_PROFILE", "ALIBABA_CLOUD_PROFILE")
 	uri := r.env.get("ALIBABA_CLOUD_CREDENTIALS_URI")
 	role := r.env.get("ALICLOUD_ECS_ROLE_NAME")
 	oidcSet := r.env.get("ALIBABA_CLOUD_OIDC_PROVIDER_ARN") != "" || r.env.get("ALIBABA_CLOUD_OIDC_TOKEN_FILE") != ""

@@ -309,9 +309,10 @@ func unknownPaths(v tftypes.Value, at path.Path) []path.Path {
 // setting is a configured value and where it came from, so that a message about the value says where
 // to change it: an argument of the provider block (at is its path) or an environment variable.
 type setting struct {
-	value  string
-	source string    // e.g. "region in the provider block", "the environment variable ALICLOUD_REGION"
-	at     path.Path // the argument's path when the value came from the provider block
+	value    string
+	source   string    // e.g. "region in the provider block", "the environment variable ALICLOUD_REGION"
+	at       path.Path // the argument's path when the value came from the provider block
+	variable string    // the environment variable's name when the value came from the environment
 }
 
 func (s setting) fromBlock() bool { return len(s.at.Steps()) > 0 }
@@ -323,7 +324,7 @@ func (p *alicloudProvider) firstSetting(block types.String, at path.Path, names 
 	}
 	for _, name := range names {
 		if v := strings.TrimSpace(p.getenv(name)); v != "" {
-			return setting{value: v, source: "the environment variable " + name}
+			return setting{value: v, source: "the environment variable " + name, variable: name}
 		}
 	}
 	return setting{}

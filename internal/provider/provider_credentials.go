@@ -273,18 +273,16 @@ func (p *alicloudProvider) credentialSettings(cfg providerModel, region string) 
 			SessionExpiration: int(o.SessionExpiration.ValueInt64())}
 	}
 
-	stsPath := path.Root("endpoints").AtName("sts")
+	var stsBlock types.String
 	if cfg.Endpoints != nil {
-		s.STSEndpoint = cfg.Endpoints.STS.ValueString()
+		stsBlock = cfg.Endpoints.STS
 	}
-	for _, name := range []string{"ALIBABA_CLOUD_ENDPOINT_STS", "STS_ENDPOINT"} {
-		if v := strings.TrimSpace(p.getenv(name)); s.STSEndpoint == "" && v != "" {
-			if problem := stsEndpointCheck.problem(v); problem != "" {
-				diags.AddAttributeError(stsPath, stsEndpointCheck.summary(), stsEndpointCheck.detail(name, v, problem))
-			}
-			s.STSEndpoint = v
-		}
+	sts := p.firstSetting(stsBlock, path.Root("endpoints").AtName("sts"), "ALIBABA_CLOUD_ENDPOINT_STS", "STS_ENDPOINT")
+	// The schema checks the block's value; the environment's is checked here, in the same words.
+	if problem := stsEndpointCheck.problem(sts.value); sts.variable != "" && problem != "" {
+		diags.AddAttributeError(path.Root("endpoints").AtName("sts"), stsEndpointCheck.summary(), stsEndpointCheck.detail(sts.variable, sts.value, problem))
 	}
+	s.STSEndpoint = sts.value
 	return s, diags
 }
 
