@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/aliyun/credentials-go/credentials/providers"
 
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/httpclient"
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/redact"
 )
 
@@ -45,24 +45,10 @@ func newHTTPClient(userAgent string) *httpClient {
 	if userAgent == "" {
 		userAgent = defaultUserAgent
 	}
-	transport := &http.Transport{
-		// As credentials-go and every Alibaba Cloud SDK do: behind a proxy, HTTPS_PROXY reaches STS, and
-		// NO_PROXY must list 100.100.100.200 for the metadata service.
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout: connectTimeout,
-		ForceAttemptHTTP2:   true,
-		MaxIdleConns:        4,
-		IdleConnTimeout:     90 * time.Second,
-	}
+	// Redirects are refused (do turns a 3xx into a *RedirectError): one would carry a signed request, an
+	// OIDC token or a metadata token to a host that was not configured.
 	return &httpClient{
-		client: &http.Client{
-			Transport: transport,
-			Timeout:   requestTimeout,
-			// A redirect would carry a signed request, an OIDC token or a metadata token to a host that
-			// was not configured: the 3xx is handed to do, which refuses it.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		client:    httpclient.New(httpclient.Options{ConnectTimeout: connectTimeout, Timeout: requestTimeout, MaxIdleConnsPerHost: 2}),
 		userAgent: userAgent,
 	}
 }
@@ -98,21 +84,13 @@ func (c *httpClient) do(req *http.Request) (*http.Response, error) {
 	}
 	if res.StatusCode >= 300 && res.StatusCode < 400 {
 		res.Body.Close()
-		return nil, &RedirectError{Status: res.StatusCode, Location: locationHost(req.URL, res.Header.Get("Location"))}
+		host, hasLocation := httpclient.RedirectHost(res)
+		if hasLocation && host == "" {
+			host = "an unreadable Location"
+		}
+		return nil, &RedirectError{Status: res.StatusCode, Location: host}
 	}
 	return res, nil
-}
-
-// locationHost is the host a Location header points to, resolved against the request's URL.
-func locationHost(base *url.URL, location string) string {
-	if location == "" {
-		return ""
-	}
-	u, err := base.Parse(location)
-	if err != nil || u.Host == "" {
-		return "an unreadable Location"
-	}
-	return u.Host
 }
 
 // answer is what a service answered, its body read whole.

@@ -8,13 +8,14 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/httpclient"
 )
 
 const (
@@ -47,7 +48,7 @@ type Client struct {
 	http        *http.Client
 	userAgent   string
 	maxRetry    time.Duration
-	connect     time.Duration // bounds opening a connection, as newHTTPClient's dialer and TLS handshake do
+	connect     time.Duration // bounds opening a connection, as its HTTP client's dialer and TLS handshake do
 	read        time.Duration // bounds reading one answer, from the connection being ready (see attempt)
 	concurrency int
 	log         LogFunc
@@ -104,7 +105,12 @@ func NewClient(cfg Config) (*Client, error) {
 		now:         time.Now,
 		jitter:      fullJitter,
 	}
-	c.http = newHTTPClient(c.connect)
+	// connect bounds resolving and connecting, then the TLS handshake; the read timeout is kept per
+	// attempt (see attempt), since a transport has no bound on reading a body. A listing reads up to 32
+	// pages at once from one host, and Go's default of 2 idle connections per host would make most of
+	// them open a new TLS connection. A redirect is returned, not followed, and attempt refuses it: it
+	// would resend the signed headers, and the security token, to a host that was not signed for.
+	c.http = httpclient.New(httpclient.Options{ConnectTimeout: c.connect, MaxIdleConnsPerHost: maxConcurrency})
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	}
@@ -149,31 +155,6 @@ func parseEndpoint(endpoint string) (*url.URL, error) {
 		return nil, fmt.Errorf("dbs: the endpoint must be only a scheme and host, like %s://%s", u.Scheme, u.Host)
 	}
 	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}, nil
-}
-
-// newHTTPClient builds the client's one HTTP client. connect bounds resolving and connecting, and then
-// the TLS handshake, each; the read timeout is kept per attempt (see attempt), since a transport has no
-// bound on reading a body.
-func newHTTPClient(connect time.Duration) *http.Client {
-	var t *http.Transport
-	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
-		t = dt.Clone() // the proxy from the environment, HTTP/2
-	} else {
-		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
-	}
-	t.DialContext = (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = connect
-	// A listing reads up to 32 pages at once from one host; the default of 2 idle connections per host
-	// would make most of them open a new TLS connection.
-	t.MaxIdleConns = 2 * maxConcurrency
-	t.MaxIdleConnsPerHost = maxConcurrency
-	t.IdleConnTimeout = 90 * time.Second
-	return &http.Client{
-		Transport: t,
-		// A redirect would resend the signed headers, and the security token, to a host that was not
-		// signed for: the 3xx itself is returned, and attempt refuses it.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
 }
 
 // EndpointForRegion returns the DBS API host for a region, after the official SDK's endpoint table: the

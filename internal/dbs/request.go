@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/acs"
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/httpclient"
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/redact"
 )
 
@@ -320,8 +321,8 @@ var tlsPortAnswers = []string{"http request to an https server", "plain http req
 // another host. Only the Location's host is named, never its URL, which may carry a query.
 func (c *Client) redirectError(resp *http.Response, page int, secrets []string) error {
 	where := "nowhere (no Location header)"
-	if loc, err := resp.Location(); err == nil && loc.Host != "" {
-		where = snippet([]byte(loc.Host), secrets, 100)
+	if host, _ := httpclient.RedirectHost(resp); host != "" {
+		where = snippet([]byte(host), secrets, 100)
 	}
 	return &EndpointError{Problem: Redirected, Endpoint: c.endpoint(), Address: where, Status: resp.StatusCode, Page: page}
 }

@@ -1,0 +1,66 @@
+package httpclient
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+func TestNew_redirectIsReturnedNotFollowed(t *testing.T) {
+	followed := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/elsewhere" {
+			followed = true
+			return
+		}
+		http.Redirect(w, r, "/elsewhere?token=secret", http.StatusFound)
+	}))
+	defer srv.Close()
+
+	res, err := New(Options{ConnectTimeout: time.Second}).Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusFound || followed {
+		t.Fatalf("status %d, followed %v: the redirect must come back unfollowed", res.StatusCode, followed)
+	}
+	if host, has := RedirectHost(res); host != srv.Listener.Addr().String() || !has {
+		t.Errorf("RedirectHost = %q, %v; want the request's own host for a relative Location", host, has)
+	}
+}
+
+func TestNew_options(t *testing.T) {
+	c := New(Options{ConnectTimeout: 3 * time.Second, Timeout: 7 * time.Second, MaxIdleConnsPerHost: 32})
+	tr := c.Transport.(*http.Transport)
+	if c.Timeout != 7*time.Second || tr.TLSHandshakeTimeout != 3*time.Second || tr.MaxIdleConnsPerHost != 32 || tr.MaxIdleConns != 64 || tr.Proxy == nil {
+		t.Errorf("client timeout %s, TLS handshake %s, idle %d per host and %d in all, proxy set %v",
+			c.Timeout, tr.TLSHandshakeTimeout, tr.MaxIdleConnsPerHost, tr.MaxIdleConns, tr.Proxy != nil)
+	}
+	if tr := New(Options{}).Transport.(*http.Transport); tr.MaxIdleConnsPerHost != http.DefaultMaxIdleConnsPerHost || tr.MaxIdleConns != 2*http.DefaultMaxIdleConnsPerHost {
+		t.Errorf("default idle connections %d per host, %d in all", tr.MaxIdleConnsPerHost, tr.MaxIdleConns)
+	}
+}
+
+func TestRedirectHost(t *testing.T) {
+	request, _ := http.NewRequest(http.MethodGet, "https://sts.example.com/path", nil)
+	for _, tc := range []struct {
+		location string
+		host     string
+		has      bool
+	}{
+		{"", "", false},
+		{"https://evil.example:8443/steal?token=x", "evil.example:8443", true},
+		{"/other", "sts.example.com", true},
+		{"http://%zz", "", true},
+	} {
+		res := &http.Response{Header: http.Header{}, Request: request}
+		if tc.location != "" {
+			res.Header.Set("Location", tc.location)
+		}
+		if host, has := RedirectHost(res); host != tc.host || has != tc.has {
+			t.Errorf("Location %q: RedirectHost = %q, %v; want %q, %v", tc.location, host, has, tc.host, tc.has)
+		}
+	}
+}
