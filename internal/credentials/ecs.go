@@ -85,7 +85,7 @@ func (e *ecsSource) fetch(ctx context.Context) (*providers.Credentials, time.Tim
 	}
 	service := fmt.Sprintf("the credentials of role %q at %s", role, metadataService)
 	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, time.Time{}, &failure{service: service, detail: "answered credentials that are not JSON"}
+		return nil, time.Time{}, &requestError{service: service, detail: "answered credentials that are not JSON"}
 	}
 	if r.Code != "Success" {
 		return nil, time.Time{}, &ServiceError{Service: service, Code: orDefault(r.Code, "(none)"),

@@ -39,11 +39,12 @@ func (e *ServiceError) Error() string {
 	return msg
 }
 
-// failure is a service that could not be asked, or did not answer in its error form. detail never holds
-// a secret: its secrets are removed where it is made.
-type failure struct {
+// requestError is a request to a service that failed short of the service's refusal (a ServiceError):
+// it could not be sent, it was redirected, or the answer is not what was asked for and not the service's
+// error form either. detail never holds a secret: they are removed where it is made.
+type requestError struct {
 	service string
 	detail  string
 }
 
-func (f *failure) Error() string { return f.service + " failed: " + f.detail }
+func (e *requestError) Error() string { return e.service + " failed: " + e.detail }

@@ -110,21 +110,21 @@ func (a *answer) kind() string {
 }
 
 // exchange sends req, on behalf of service, and reads the answer. A failure to send, a redirect or an
-// answer that cannot be read is a *failure, with no answer; an answer of another status than 200 is a
+// answer that cannot be read is a *requestError, with no answer; an answer of another status than 200 is a
 // refusal (see refusal), returned with the answer, whose status the caller may want. secrets are removed
 // from anything an error quotes.
 func (c *httpClient) exchange(service string, req *http.Request, secrets []string) (*answer, error) {
 	res, err := c.do(req)
 	if err != nil {
-		return nil, &failure{service: service, detail: redact.Credentials(err.Error(), secrets...)}
+		return nil, &requestError{service: service, detail: redact.Credentials(err.Error(), secrets...)}
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxAnswerBytes+1))
 	switch {
 	case err != nil:
-		return nil, &failure{service: service, detail: redact.Credentials("reading the answer: "+err.Error(), secrets...)}
+		return nil, &requestError{service: service, detail: redact.Credentials("reading the answer: "+err.Error(), secrets...)}
 	case len(body) > maxAnswerBytes:
-		return nil, &failure{service: service, detail: fmt.Sprintf("the answer is larger than %d bytes", maxAnswerBytes)}
+		return nil, &requestError{service: service, detail: fmt.Sprintf("the answer is larger than %d bytes", maxAnswerBytes)}
 	}
 	a := &answer{status: res.StatusCode, header: res.Header, body: body}
 	if a.status != http.StatusOK {
@@ -163,7 +163,7 @@ func (r *renewing) GetCredentials() (*providers.Credentials, error) {
 
 // refusal turns an answer that is not a success into an error: a *ServiceError when the body is a
 // service's error form ({"RequestId","Code","Message"}; the CloudSSO portal's {"ErrorCode","ErrorMessage"};
-// OAuth's {"error","error_description","requestId"}), else a *failure naming the HTTP status and the text
+// OAuth's {"error","error_description","requestId"}), else a *requestError naming the HTTP status and the text
 // the service answered. secrets are removed from whatever is quoted.
 func refusal(service string, a *answer, secrets []string) error {
 	var e struct {
@@ -191,7 +191,7 @@ func refusal(service string, a *answer, secrets []string) error {
 	if rid != "" {
 		detail += " (request id " + rid + ")"
 	}
-	return &failure{service: service, detail: detail}
+	return &requestError{service: service, detail: detail}
 }
 
 var (

@@ -92,13 +92,13 @@ func (s *cloudSSOSource) fetch() (*providers.Credentials, time.Time, error) {
 		AccessConfigurationID string `json:"AccessConfigurationId"`
 	}{s.accountID, s.accessConfig})
 	if err != nil {
-		return nil, time.Time{}, &failure{service: s.service(), detail: "encoding the request: " + err.Error()}
+		return nil, time.Time{}, &requestError{service: s.service(), detail: "encoding the request: " + err.Error()}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.site+cloudSSOPath, bytes.NewReader(body))
 	if err != nil {
-		return nil, time.Time{}, &failure{service: s.service(), detail: "cloud_sso_sign_in_url does not make a request URL"}
+		return nil, time.Time{}, &requestError{service: s.service(), detail: "cloud_sso_sign_in_url does not make a request URL"}
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
@@ -111,7 +111,7 @@ func (s *cloudSSOSource) fetch() (*providers.Credentials, time.Time, error) {
 		CloudCredential *sessionAnswer `json:"CloudCredential"`
 	}
 	if err := json.Unmarshal(a.body, &ok); err != nil || ok.CloudCredential == nil {
-		return nil, time.Time{}, &failure{service: s.service(), detail: "answered HTTP 200 without a CloudCredential (" + a.kind() + ")"}
+		return nil, time.Time{}, &requestError{service: s.service(), detail: "answered HTTP 200 without a CloudCredential (" + a.kind() + ")"}
 	}
 	return ok.CloudCredential.credentials(s.service())
 }
@@ -272,7 +272,7 @@ func (s *oauthSource) renew() error {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.site+oauthTokenPath, strings.NewReader(form.Encode()))
 	if err != nil {
-		return &failure{service: service, detail: "the sign-in service's URL does not make a request URL"}
+		return &requestError{service: service, detail: "the sign-in service's URL does not make a request URL"}
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -286,7 +286,7 @@ func (s *oauthSource) renew() error {
 		ExpiresIn    int64  `json:"expires_in"`
 	}
 	if err := json.Unmarshal(a.body, &t); err != nil || t.AccessToken == "" || t.RefreshToken == "" {
-		return &failure{service: service, detail: "answered HTTP 200 without access_token and refresh_token (" + a.kind() + ")"}
+		return &requestError{service: service, detail: "answered HTTP 200 without access_token and refresh_token (" + a.kind() + ")"}
 	}
 	s.accessToken, s.refreshToken, s.accessTokenExpire = t.AccessToken, t.RefreshToken, time.Now().Unix()+t.ExpiresIn
 	return s.saveTokens()
@@ -299,7 +299,7 @@ func (s *oauthSource) exchange() (*providers.Credentials, time.Time, error) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.site+oauthExchangePath, nil)
 	if err != nil {
-		return nil, time.Time{}, &failure{service: service, detail: "the sign-in service's URL does not make a request URL"}
+		return nil, time.Time{}, &requestError{service: service, detail: "the sign-in service's URL does not make a request URL"}
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
@@ -315,7 +315,7 @@ func (s *oauthSource) exchange() (*providers.Credentials, time.Time, error) {
 		Expiration      string `json:"expiration"`
 	}
 	if err := json.Unmarshal(a.body, &k); err != nil {
-		return nil, time.Time{}, &failure{service: service, detail: "answered HTTP 200 with something other than a key (" + a.kind() + ")"}
+		return nil, time.Time{}, &requestError{service: service, detail: "answered HTTP 200 with something other than a key (" + a.kind() + ")"}
 	}
 	answer := sessionAnswer{AccessKeyID: k.AccessKeyID, AccessKeySecret: k.AccessKeySecret, SecurityToken: k.SecurityToken, Expiration: k.Expiration}
 	return answer.credentials(service)

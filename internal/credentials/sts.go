@@ -106,7 +106,7 @@ const stsVersion = "2015-04-01"
 // credentials-go sends it. secrets are removed from anything an error quotes.
 func (c *httpClient) callSTS(service, endpoint, action string, form url.Values, signer *acs.Credentials, secrets []string) (*providers.Credentials, time.Time, error) {
 	fail := func(format string, args ...any) (*providers.Credentials, time.Time, error) {
-		return nil, time.Time{}, &failure{service: service, detail: redact.Credentials(fmt.Sprintf(format, args...), secrets...)}
+		return nil, time.Time{}, &requestError{service: service, detail: redact.Credentials(fmt.Sprintf(format, args...), secrets...)}
 	}
 	u := url.URL{Scheme: "https", Host: endpoint, Path: "/"}
 	if signer == nil {
@@ -166,11 +166,11 @@ func (s *sessionAnswer) credentials(service string) (*providers.Credentials, tim
 		}
 	}
 	if len(missing) > 0 {
-		return nil, time.Time{}, &failure{service: service, detail: "answered credentials without " + strings.Join(missing, " and ")}
+		return nil, time.Time{}, &requestError{service: service, detail: "answered credentials without " + strings.Join(missing, " and ")}
 	}
 	expires, err := time.Parse("2006-01-02T15:04:05Z", s.Expiration)
 	if err != nil {
-		return nil, time.Time{}, &failure{service: service, detail: fmt.Sprintf("answered an Expiration %q that is not a time such as 2006-01-02T15:04:05Z", s.Expiration)}
+		return nil, time.Time{}, &requestError{service: service, detail: fmt.Sprintf("answered an Expiration %q that is not a time such as 2006-01-02T15:04:05Z", s.Expiration)}
 	}
 	return &providers.Credentials{AccessKeyId: s.AccessKeyID, AccessKeySecret: s.AccessKeySecret, SecurityToken: s.SecurityToken}, expires, nil
 }

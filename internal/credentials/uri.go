@@ -36,7 +36,7 @@ func (u *uriSource) fetch() (*providers.Credentials, time.Time, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.uri, nil)
 	if err != nil {
 		// Go's error quotes the URI.
-		return nil, time.Time{}, &failure{service: u.service(), detail: "it is not a URL"}
+		return nil, time.Time{}, &requestError{service: u.service(), detail: "it is not a URL"}
 	}
 	req.Header.Set("Accept", "application/json")
 	ans, err := u.http.exchange(u.service(), req, u.secrets)
@@ -49,7 +49,7 @@ func (u *uriSource) fetch() (*providers.Credentials, time.Time, error) {
 		sessionAnswer
 	}
 	if err := json.Unmarshal(ans.body, &a); err != nil {
-		return nil, time.Time{}, &failure{service: u.service(), detail: "answered HTTP 200 with something other than credentials (" + ans.kind() + ")"}
+		return nil, time.Time{}, &requestError{service: u.service(), detail: "answered HTTP 200 with something other than credentials (" + ans.kind() + ")"}
 	}
 	if a.Code != "" && a.Code != "Success" {
 		return nil, time.Time{}, &ServiceError{Service: u.service(), Code: redact.Credentials(a.Code, u.secrets...), Message: redact.Credentials(a.Message, u.secrets...),
