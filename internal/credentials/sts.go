@@ -77,7 +77,7 @@ func (a *assumedRole) service() string {
 func (a *assumedRole) fetch() (*providers.Credentials, time.Time, error) {
 	base, err := a.base.GetCredentials()
 	if err != nil {
-		return nil, time.Time{}, &baseFailure{err: err}
+		return nil, time.Time{}, &baseCredentialsError{err: err}
 	}
 	form := url.Values{
 		"RoleArn":         {a.rs.roleARN},
@@ -175,13 +175,14 @@ func (s *sessionAnswer) credentials(service string) (*providers.Credentials, tim
 	return &providers.Credentials{AccessKeyId: s.AccessKeyID, AccessKeySecret: s.AccessKeySecret, SecurityToken: s.SecurityToken}, expires, nil
 }
 
-// baseFailure is the failure of the credentials a role is assumed with.
-type baseFailure struct{ err error }
+// baseCredentialsError is the failure of the credentials a role is assumed with, told apart from a
+// refusal by STS.
+type baseCredentialsError struct{ err error }
 
-func (f *baseFailure) Error() string {
-	return "the credentials to assume the role with: " + f.err.Error()
+func (e *baseCredentialsError) Error() string {
+	return "the credentials to assume the role with: " + e.err.Error()
 }
-func (f *baseFailure) Unwrap() error { return f.err }
+func (e *baseCredentialsError) Unwrap() error { return e.err }
 
 // oidcSession is one AssumeRoleWithOIDC session to open, with the token given or read from a file.
 type oidcSession struct {
