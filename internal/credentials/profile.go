@@ -121,7 +121,7 @@ func (c *cliConfig) names() string {
 // profileFile is the CLI configuration file: shared_credentials_file, ALICLOUD_SHARED_CREDENTIALS_FILE,
 // ALIBABA_CLOUD_CONFIG_FILE, else ~/.aliyun/config.json ("" when there is no home directory).
 func (r *resolver) profileFile() string {
-	file := strings.TrimSpace(r.s.SharedCredentialsFile)
+	file := strings.TrimSpace(r.settings.SharedCredentialsFile)
 	if file == "" {
 		_, file = r.env.first("ALICLOUD_SHARED_CREDENTIALS_FILE", "ALIBABA_CLOUD_CONFIG_FILE")
 	}
@@ -181,7 +181,7 @@ func (r *resolver) profile(name, namedBy string) (providers.CredentialsProvider,
 // region_id or the file cannot be read (Resolve then says why). For CLI users the profile's region is the
 // region, as it is for the aliyun CLI, when the provider block and the environment name none.
 func ProfileRegion(s Settings, env Env) (region, origin string) {
-	r := &resolver{s: s, env: env}
+	r := &resolver{settings: s, env: env}
 	name := r.chosenProfile()
 	path := r.profileFile()
 	if name == "" || path == "" {
@@ -297,7 +297,7 @@ func (b *profileBuild) session(r *resolver) (roleSession, error) {
 // URL whose scheme is dropped as the CLI does: STS is always reached over HTTPS), else the endpoint of
 // its sts_region and enable_vpc (see resolver.stsEndpoint).
 func (b *profileBuild) stsEndpoint(r *resolver) string {
-	if r.s.STSEndpoint == "" && strings.TrimSpace(b.p.StsEndpoint) != "" {
+	if r.settings.STSEndpoint == "" && strings.TrimSpace(b.p.StsEndpoint) != "" {
 		host := strings.TrimSpace(b.p.StsEndpoint)
 		host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
 		return strings.TrimSuffix(host, "/")

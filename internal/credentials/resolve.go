@@ -18,11 +18,11 @@ import (
 // resolver carries one Resolve call: the settings, the environment, what was tried (for the "no
 // credentials" message) and the secret values seen (to remove from every message).
 type resolver struct {
-	s       Settings
-	env     Env
-	http    *httpClient
-	tried   []string
-	secrets []string
+	settings Settings
+	env      Env
+	http     *httpClient
+	tried    []string
+	secrets  []string
 }
 
 func (r *resolver) addSecrets(values ...string) {
@@ -61,7 +61,7 @@ func Resolve(ctx context.Context, s Settings, env Env) (*Source, error) {
 	if s.Region == "" {
 		s.Region, _ = ProfileRegion(s, env)
 	}
-	r := &resolver{s: s, env: env, http: newHTTPClient(s.UserAgent)}
+	r := &resolver{settings: s, env: env, http: newHTTPClient(s.UserAgent)}
 	r.addSecrets(s.AccessKey, s.SecretKey, s.SecurityToken, s.CredentialsURI)
 	if s.AssumeRoleWithOIDC != nil {
 		r.addSecrets(s.AssumeRoleWithOIDC.OIDCToken)
@@ -127,30 +127,30 @@ func (r *resolver) base() (providers.CredentialsProvider, string, error) {
 const blockKeysOrigin = "the provider block (access_key, secret_key, security_token)"
 
 func (r *resolver) blockSources() []source {
-	keys := keySet{origin: blockKeysOrigin, accessKey: r.s.AccessKey, secret: r.s.SecretKey, token: r.s.SecurityToken}
+	keys := keySet{origin: blockKeysOrigin, accessKey: r.settings.AccessKey, secret: r.settings.SecretKey, token: r.settings.SecurityToken}
 	keyName := "access_key"
-	if r.s.AccessKey == "" {
+	if r.settings.AccessKey == "" {
 		keyName = "secret_key"
-		if r.s.SecretKey == "" {
+		if r.settings.SecretKey == "" {
 			keyName = "security_token"
 		}
 	}
 	return []source{
 		{name: keyName, set: !keys.empty(), build: keys.build},
-		{name: "profile", set: r.s.Profile != "", profile: r.s.Profile, build: func() (providers.CredentialsProvider, string, error) {
-			return r.profile(r.s.Profile, "the provider block")
+		{name: "profile", set: r.settings.Profile != "", profile: r.settings.Profile, build: func() (providers.CredentialsProvider, string, error) {
+			return r.profile(r.settings.Profile, "the provider block")
 		}},
-		{name: "credentials_uri", set: r.s.CredentialsURI != "", build: func() (providers.CredentialsProvider, string, error) {
-			return r.uriSource(r.s.CredentialsURI), "the credentials URI " + uriHost(r.s.CredentialsURI) + " (credentials_uri in the provider block)", nil
+		{name: "credentials_uri", set: r.settings.CredentialsURI != "", build: func() (providers.CredentialsProvider, string, error) {
+			return r.uriSource(r.settings.CredentialsURI), "the credentials URI " + uriHost(r.settings.CredentialsURI) + " (credentials_uri in the provider block)", nil
 		}},
-		{name: "ecs_role_name", set: r.s.ECSRoleName != "", build: func() (providers.CredentialsProvider, string, error) {
+		{name: "ecs_role_name", set: r.settings.ECSRoleName != "", build: func() (providers.CredentialsProvider, string, error) {
 			// Named in the block, the role is read even with ALIBABA_CLOUD_ECS_METADATA_DISABLED=true,
 			// which turns off the chain's guess, not what the user wrote.
-			return r.ecsSource(r.s.ECSRoleName),
-				fmt.Sprintf("the RAM role %q of the ECS instance (ecs_role_name in the provider block)", r.s.ECSRoleName), nil
+			return r.ecsSource(r.settings.ECSRoleName),
+				fmt.Sprintf("the RAM role %q of the ECS instance (ecs_role_name in the provider block)", r.settings.ECSRoleName), nil
 		}},
-		{name: "assume_role_with_oidc", set: r.s.AssumeRoleWithOIDC != nil, build: func() (providers.CredentialsProvider, string, error) {
-			return r.oidc(*r.s.AssumeRoleWithOIDC, "assume_role_with_oidc in the provider block")
+		{name: "assume_role_with_oidc", set: r.settings.AssumeRoleWithOIDC != nil, build: func() (providers.CredentialsProvider, string, error) {
+			return r.oidc(*r.settings.AssumeRoleWithOIDC, "assume_role_with_oidc in the provider block")
 		}},
 	}
 }
@@ -230,7 +230,7 @@ func (r *resolver) oidc(o AssumeRoleWithOIDC, namedBy string) (providers.Credent
 // roleToAssume reads assume_role, else ALICLOUD_ASSUME_ROLE_ARN as the alicloud provider does; nil when
 // no role is to be assumed.
 func (r *resolver) roleToAssume() (*roleSession, error) {
-	ar := r.s.AssumeRole
+	ar := r.settings.AssumeRole
 	if ar == nil {
 		if r.env.get("ALICLOUD_ASSUME_ROLE_ARN") == "" {
 			return nil, nil

@@ -419,7 +419,7 @@ func TestResolve_stsEndpoint(t *testing.T) {
 		{shanghai, []string{"ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "TRUE"}, "", false, "sts-vpc.cn-shanghai.aliyuncs.com"},
 		{shanghai, []string{"ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "false"}, "", false, "sts.cn-shanghai.aliyuncs.com"},
 	} {
-		r := &resolver{s: tc.s, env: env(t, tc.env...)}
+		r := &resolver{settings: tc.s, env: env(t, tc.env...)}
 		if got := r.stsEndpoint(tc.stsRegion, tc.vpc); got != tc.want {
 			t.Errorf("stsEndpoint(%q, %v) with %+v and %v = %q, want %q", tc.stsRegion, tc.vpc, tc.s, tc.env, got, tc.want)
 		}

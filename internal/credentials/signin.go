@@ -153,7 +153,7 @@ func buildOAuthProfile(r *resolver, b *profileBuild) (providers.CredentialsProvi
 	if !ok {
 		return nil, "", fmt.Errorf("%s: oauth_site_type is %q; the aliyun CLI writes CN or INTL", b.where, p.OAuthSiteType)
 	}
-	if u := r.s.OAuthSignInURLs[siteType]; u != "" {
+	if u := r.settings.OAuthSignInURLs[siteType]; u != "" {
 		site.url = u
 	}
 	base, err := signInSite(site.url)

@@ -26,11 +26,11 @@ import (
 // chooses. credentials-go on its own would use the global endpoint whatever the provider's region, which
 // is slower from most regions and unreachable from some VPCs.
 func (r *resolver) stsEndpoint(stsRegion string, vpc bool) string {
-	if r.s.STSEndpoint != "" {
-		return r.s.STSEndpoint
+	if r.settings.STSEndpoint != "" {
+		return r.settings.STSEndpoint
 	}
 	region := stsRegion
-	for _, fallback := range []string{strings.TrimSpace(r.env.get("ALIBABA_CLOUD_STS_REGION")), r.s.Region} {
+	for _, fallback := range []string{strings.TrimSpace(r.env.get("ALIBABA_CLOUD_STS_REGION")), r.settings.Region} {
 		if region == "" {
 			region = fallback
 		}
