@@ -235,11 +235,11 @@ func (r *resolver) chosenProfile() string {
 // profileBuild is one profile on its way to credentials: the profile, its file, and the profiles that
 // led to it through source_profile.
 type profileBuild struct {
-	conf  *cliConfig
-	path  string
-	p     *cliProfile
-	via   []string
-	where string // e.g. `profile "dev" (mode RamRoleArn) of /home/me/.aliyun/config.json`
+	conf    *cliConfig
+	path    string
+	profile *cliProfile
+	via     []string
+	where   string // e.g. `profile "dev" (mode RamRoleArn) of /home/me/.aliyun/config.json`
 }
 
 // buildProfile builds a profile's credentials as the aliyun CLI would, but with this provider's STS
@@ -259,7 +259,7 @@ func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string
 		modeName = inferMode(p) // as the CLI reads profiles written before modes existed
 	}
 	r.addSecrets(p.AccessKeyID, p.AccessKeySecret, p.StsToken, p.OIDCToken, p.CredentialsURI)
-	b := &profileBuild{conf: conf, path: path, p: p, via: via, where: fmt.Sprintf("profile %q (mode %s) of %s", name, modeName, path)}
+	b := &profileBuild{conf: conf, path: path, profile: p, via: via, where: fmt.Sprintf("profile %q (mode %s) of %s", name, modeName, path)}
 
 	mode := findProfileMode(modeName)
 	switch {
@@ -281,7 +281,7 @@ func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string
 
 // session is the AssumeRole session the profile describes, at the STS endpoint for its sts_region.
 func (b *profileBuild) session(r *resolver) (roleSession, error) {
-	p := b.p
+	p := b.profile
 	d := p.ExpiredSeconds
 	if d == 0 {
 		d = DefaultSessionExpiration
@@ -297,12 +297,12 @@ func (b *profileBuild) session(r *resolver) (roleSession, error) {
 // URL whose scheme is dropped as the CLI does: STS is always reached over HTTPS), else the endpoint of
 // its sts_region and enable_vpc (see resolver.stsEndpoint).
 func (b *profileBuild) stsEndpoint(r *resolver) string {
-	if r.settings.STSEndpoint == "" && strings.TrimSpace(b.p.StsEndpoint) != "" {
-		host := strings.TrimSpace(b.p.StsEndpoint)
+	if r.settings.STSEndpoint == "" && strings.TrimSpace(b.profile.StsEndpoint) != "" {
+		host := strings.TrimSpace(b.profile.StsEndpoint)
 		host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
 		return strings.TrimSuffix(host, "/")
 	}
-	return r.stsEndpoint(b.p.StsRegion, b.p.EnableVpc)
+	return r.stsEndpoint(b.profile.StsRegion, b.profile.EnableVpc)
 }
 
 // assumeRoleOver assumes the profile's role with the credentials of base.
@@ -316,9 +316,9 @@ func (b *profileBuild) assumeRoleOver(r *resolver, base providers.CredentialsPro
 
 // accessKey is the profile's own access key (and token, when it has one).
 func (b *profileBuild) accessKey(withToken bool) (providers.CredentialsProvider, error) {
-	k := keySet{accessKey: b.p.AccessKeyID, secret: b.p.AccessKeySecret}
+	k := keySet{accessKey: b.profile.AccessKeyID, secret: b.profile.AccessKeySecret}
 	if withToken {
-		k.token = b.p.StsToken
+		k.token = b.profile.StsToken
 	}
 	return staticProvider(k)
 }

@@ -149,7 +149,7 @@ func buildRAMRoleARNProfile(r *resolver, b *profileBuild) (providers.Credentials
 
 // buildChainableProfile assumes the role with the credentials of source_profile, whatever its mode.
 func buildChainableProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
-	base, baseMode, err := r.buildProfile(b.conf, b.path, b.p.SourceProfile, append(b.via, b.p.Name))
+	base, baseMode, err := r.buildProfile(b.conf, b.path, b.profile.SourceProfile, append(b.via, b.profile.Name))
 	if err != nil {
 		return nil, "", err
 	}
@@ -160,13 +160,13 @@ func buildChainableProfile(r *resolver, b *profileBuild) (providers.CredentialsP
 // buildECSRoleProfile reads ram_role_name's credentials; an empty one asks the instance for its role, as
 // the CLI does.
 func buildECSRoleProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
-	return r.ecsSource(b.p.RAMRoleName), "", nil
+	return r.ecsSource(b.profile.RAMRoleName), "", nil
 }
 
 // buildECSRoleARNProfile assumes the role with the ECS instance's role, as the CLI's deprecated
 // RamRoleArnWithRoleName does.
 func buildECSRoleARNProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
-	p, err := b.assumeRoleOver(r, r.ecsSource(b.p.RAMRoleName))
+	p, err := b.assumeRoleOver(r, r.ecsSource(b.profile.RAMRoleName))
 	return p, "", err
 }
 
@@ -175,7 +175,7 @@ func buildCredentialsURIProfile(r *resolver, b *profileBuild) (providers.Credent
 	if err := b.externalAllowed(r); err != nil {
 		return nil, "", err
 	}
-	uri := strings.TrimSpace(b.p.CredentialsURI)
+	uri := strings.TrimSpace(b.profile.CredentialsURI)
 	described := "CredentialsURI " + uriHost(uri)
 	if uri == "" {
 		uri = strings.TrimSpace(r.env.get("ALIBABA_CLOUD_CREDENTIALS_URI"))
@@ -189,7 +189,7 @@ func buildExternalProfile(r *resolver, b *profileBuild) (providers.CredentialsPr
 	if err := b.externalAllowed(r); err != nil {
 		return nil, "", err
 	}
-	p, err := newExternalSource(b.p.ProcessCommand, slices.Clone(r.secrets))
+	p, err := newExternalSource(b.profile.ProcessCommand, slices.Clone(r.secrets))
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", b.where, err)
 	}
@@ -201,7 +201,7 @@ func buildOIDCProfile(r *resolver, b *profileBuild) (providers.CredentialsProvid
 	if err != nil {
 		return nil, "", err
 	}
-	p := b.p
+	p := b.profile
 	return r.oidcSource(oidcSession{providerARN: p.OIDCProviderARN, roleARN: p.RAMRoleARN, sessionName: rs.sessionName,
 		policy: p.Policy, token: p.OIDCToken, tokenFile: r.expandHome(p.OIDCTokenFile), duration: rs.duration, endpoint: rs.endpoint}), "", nil
 }

@@ -50,7 +50,7 @@ var oauthSites = map[string]struct{ url, clientID string }{
 // temporary keys at its sign-in URL, again shortly before they expire. The access token itself cannot be
 // renewed without the browser: once it expires, the user signs in again.
 func buildCloudSSOProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
-	p := b.p
+	p := b.profile
 	r.addSecrets(p.AccessToken)
 	signIn := "aliyun configure --profile " + p.Name
 	alive := func() error {
@@ -146,7 +146,7 @@ func (b *profileBuild) tokenAlive(what, field string, expires int64, signIn stri
 // the same refresh token would break each other. Each configuration sends through its own client, so
 // that its configuration_source is the one in the User-Agent.
 func buildOAuthProfile(r *resolver, b *profileBuild) (providers.CredentialsProvider, string, error) {
-	p := b.p
+	p := b.profile
 	r.addSecrets(p.OAuthAccessToken, p.OAuthRefreshToken)
 	siteType := strings.ToUpper(strings.TrimSpace(p.OAuthSiteType))
 	site, ok := oauthSites[siteType]
