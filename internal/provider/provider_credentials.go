@@ -24,31 +24,6 @@ import (
 
 var _ provider.ProviderWithConfigValidators = (*alicloudProvider)(nil)
 
-// CredentialSourcesMarkdown is the order in which the provider looks for credentials, for the provider's
-// documentation (templates/index.md.tmpl). internal/credentials.Resolve implements it; keep them together.
-var CredentialSourcesMarkdown = "" +
-	"The provider takes its credentials from the first of these places that has any, and only from there. " +
-	"What the provider block says beats what the environment says, and the environment beats the default chain. " +
-	"An access key, its secret and its security token always come from the same place, never mixed.\n\n" +
-	"| # | Where | What |\n" +
-	"|---|---|---|\n" +
-	"| 1 | provider block | `access_key` + `secret_key` (+ `security_token`), **or** `profile`, **or** `credentials_uri`, **or** `ecs_role_name`, **or** `assume_role_with_oidc`. Two of these at once is an error that names both. |\n" +
-	"| 2 | environment | `ALICLOUD_ACCESS_KEY` + `ALICLOUD_SECRET_KEY` (+ `ALICLOUD_SECURITY_TOKEN`) |\n" +
-	"| 3 | environment | `ALIBABA_CLOUD_ACCESS_KEY_ID` + `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (+ `ALIBABA_CLOUD_SECURITY_TOKEN`) |\n" +
-	"| 4 | environment | `ALICLOUD_PROFILE`, else `ALIBABA_CLOUD_PROFILE`: a profile of the aliyun CLI's file |\n" +
-	"| 5 | environment | `ALIBABA_CLOUD_CREDENTIALS_URI` |\n" +
-	"| 6 | environment | `ALICLOUD_ECS_ROLE_NAME` |\n" +
-	"| 7 | environment | `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` + `ALIBABA_CLOUD_ROLE_ARN` + `ALIBABA_CLOUD_OIDC_TOKEN_FILE` (or `ALIBABA_CLOUD_OIDC_TOKEN`), as in ACK's RRSA |\n" +
-	"| 8 | default chain | the aliyun CLI file's `current` profile, then the `default` profile of `~/.alibabacloud/credentials` (or `ALIBABA_CLOUD_CREDENTIALS_FILE`; type `access_key`, `ram_role_arn` or `ecs_ram_role`), then the RAM role of the ECS instance (skipped with `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) |\n\n" +
-	"`assume_role` (or `ALICLOUD_ASSUME_ROLE_ARN`) then assumes a RAM role with whatever was found. " +
-	"The aliyun CLI's file is `shared_credentials_file`, else `ALICLOUD_SHARED_CREDENTIALS_FILE`, else `ALIBABA_CLOUD_CONFIG_FILE`, " +
-	"else `~/.aliyun/config.json`; its profiles may use the modes " + markdownList(credentials.SupportedProfileModes()) + ". " +
-	"STS is asked at `endpoints.sts`, else `ALIBABA_CLOUD_ENDPOINT_STS`, else a profile's `sts_endpoint`, else `sts.<region>.aliyuncs.com` for the " +
-	"first region of a profile's `sts_region`, `ALIBABA_CLOUD_STS_REGION` and the provider's region (`sts-vpc.` with a profile's `enable_vpc` or " +
-	"`ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`), always over HTTPS. " +
-	"Credentials are checked when the provider is configured: a missing or broken source fails the plan with one message that lists " +
-	"what was tried. Temporary credentials are fetched once per provider configuration and renewed shortly before they expire."
-
 // credentialsModel holds the provider arguments that say where credentials come from. It is embedded in
 // providerModel; the order in which they are used is decided by internal/credentials.
 type credentialsModel struct {
