@@ -93,12 +93,12 @@ func TestDbsRestoreTasksDataSource_arguments(t *testing.T) {
 	start := intField(tasks[20], "RestoreTaskCreateTime")
 	end := intField(tasks[150], "RestoreTaskCreateTime")
 	inPlanAndRange := tasksWhere(tasks, func(task emulator.Task) bool {
-		p, _ := stringField(task, "BackupPlanId")
+		p, _ := task.String("BackupPlanId")
 		c := intField(task, "RestoreTaskCreateTime")
 		return p == plan && c >= start && c <= end
 	})
 	running := tasksWhere(inPlanAndRange, func(task emulator.Task) bool {
-		s, _ := stringField(task, "RestoreStatus")
+		s, _ := task.String("RestoreStatus")
 		return s == "running"
 	})
 	if len(running) == 0 || len(running) == len(inPlanAndRange) {
@@ -180,7 +180,7 @@ func TestDbsRestoreTasksDataSource_pageNumber(t *testing.T) {
 	e := startEmulator(t, tasks)
 	page := tasks[30:60]
 	withDigit := tasksWhere(page, func(task emulator.Task) bool {
-		n, ok := stringField(task, "RestoreTaskName")
+		n, ok := task.String("RestoreTaskName")
 		return ok && regexp.MustCompile(`[0-9]$`).MatchString(n)
 	})
 	resource.UnitTest(t, resource.TestCase{
@@ -796,7 +796,7 @@ func TestDbsRestoreTasksDataSource_taskListedTwice(t *testing.T) {
 func TestDbsRestoreTasksDataSource_identicalReadsShare(t *testing.T) {
 	tasks := emulator.Generate(250, 3)
 	plan := emulator.PlanIDs(3)[0]
-	ofPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := stringField(task, "BackupPlanId"); return p == plan })
+	ofPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := task.String("BackupPlanId"); return p == plan })
 	running := tasksWhere(ofPlan, func(task emulator.Task) bool { return restoreStatus(task) == "running" })
 	pages := (len(ofPlan) + 9) / 10
 	if pages < 3 || len(running) == 0 || len(running) == len(ofPlan) {

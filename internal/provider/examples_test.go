@@ -127,7 +127,7 @@ func createdAgo(task emulator.Task, d time.Duration) emulator.Task {
 }
 
 func restoreStatus(task emulator.Task) string {
-	s, _ := stringField(task, "RestoreStatus")
+	s, _ := task.String("RestoreStatus")
 	return s
 }
 
@@ -320,11 +320,11 @@ func writeExampleProfile(t *testing.T, mode, role string) {
 func TestExample_dataSource(t *testing.T) {
 	tasks := emulator.Generate(80, 23)
 	plan := emulator.PlanIDs(23)[2]
-	inPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := stringField(task, "BackupPlanId"); return p == plan })
+	inPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := task.String("BackupPlanId"); return p == plan })
 	stopped := map[string]knownvalue.Check{}
 	for _, task := range inPlan {
 		if restoreStatus(task) == "stop" {
-			msg, ok := stringField(task, "ErrMessage")
+			msg, ok := task.String("ErrMessage")
 			if ok {
 				stopped[task.ID()] = knownvalue.StringExact(msg)
 			} else {
@@ -353,15 +353,15 @@ func TestExample_dataSource(t *testing.T) {
 func TestExample_backupPlanRestoreJobs(t *testing.T) {
 	tasks := emulator.Generate(150, 24)
 	plan := emulator.PlanIDs(24)[1]
-	inPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := stringField(task, "BackupPlanId"); return p == plan })
+	inPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := task.String("BackupPlanId"); return p == plan })
 	byStatus := map[string][]string{}
 	failed := map[string]knownvalue.Check{}
 	for _, task := range inPlan {
 		byStatus[restoreStatus(task)] = append(byStatus[restoreStatus(task)], task.ID())
 		if restoreStatus(task) == "stop" {
-			name, _ := stringField(task, "RestoreTaskName")
-			msg, hasMsg := stringField(task, "ErrMessage")
-			instance, _ := stringField(task, "DestinationEndpointInstanceID")
+			name, _ := task.String("RestoreTaskName")
+			msg, hasMsg := task.String("ErrMessage")
+			instance, _ := task.String("DestinationEndpointInstanceID")
 			var msgCheck knownvalue.Check = knownvalue.Null()
 			if hasMsg {
 				msgCheck = knownvalue.StringExact(msg)
@@ -538,9 +538,9 @@ func TestExample_latestSuccessfulRestore(t *testing.T) {
 	latest := finished[1]
 	tasks[latest] = tasks[latest].With("RestoreTaskCreateTime", intField(tasks[len(tasks)-1], "RestoreTaskCreateTime")+1)
 	want := tasks[latest]
-	instance, _ := stringField(want, "DestinationEndpointInstanceID")
-	database, _ := stringField(want, "DestinationEndpointDatabaseName")
-	name, _ := stringField(want, "RestoreTaskName")
+	instance, _ := want.String("DestinationEndpointInstanceID")
+	database, _ := want.String("DestinationEndpointDatabaseName")
+	name, _ := want.String("RestoreTaskName")
 
 	tf := cliWithProvider(t)
 	e := startEmulator(t, tasks)
@@ -622,7 +622,7 @@ func TestExample_recentRestoreJobs(t *testing.T) {
 	recent := tasks[2:]
 	jobs := map[string]knownvalue.Check{}
 	for _, task := range recent {
-		name, _ := stringField(task, "RestoreTaskName")
+		name, _ := task.String("RestoreTaskName")
 		jobs[task.ID()] = knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"name": knownvalue.StringExact(name), "status": knownvalue.StringExact(restoreStatus(task)),
 		})
@@ -675,8 +675,8 @@ func TestGuide_restorePolicyOffline(t *testing.T) {
 	}
 	var stopped []string
 	for _, task := range failing {
-		if p, _ := stringField(task, "BackupPlanId"); p == plan && restoreStatus(task) == "stop" {
-			msg, _ := stringField(task, "ErrMessage")
+		if p, _ := task.String("BackupPlanId"); p == plan && restoreStatus(task) == "stop" {
+			msg, _ := task.String("ErrMessage")
 			stopped = append(stopped, fmt.Sprintf("%s (%s)", task.ID(), msg))
 		}
 	}

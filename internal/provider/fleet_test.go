@@ -67,7 +67,7 @@ data "alicloud_dbs_restore_tasks" "plan" {
 		for _, id := range ids {
 			var resp statecheck.CheckStateResponse
 			address := fmt.Sprintf("data.alicloud_dbs_restore_tasks.plan[%q]", id)
-			want := tasksWhere(tasks, func(task emulator.Task) bool { plan, _ := stringField(task, "BackupPlanId"); return plan == id })
+			want := tasksWhere(tasks, func(task emulator.Task) bool { plan, _ := task.String("BackupPlanId"); return plan == id })
 			expectTasks(address, want).CheckState(context.Background(), statecheck.CheckStateRequest{State: &state}, &resp)
 			if resp.Error != nil {
 				t.Error(resp.Error)

@@ -208,9 +208,7 @@ func tasksWhere(tasks []emulator.Task, keep func(emulator.Task) bool) []emulator
 	return out
 }
 
-// stringField and intField read a field as the emulator serves it.
-func stringField(t emulator.Task, name string) (string, bool) { return t.String(name) }
-
+// intField reads a number field as the emulator serves it, 0 when it is absent.
 func intField(t emulator.Task, name string) int64 {
 	n, _ := t.Int(name)
 	return n
