@@ -458,8 +458,8 @@ func TestDbsRestoreTasksDataSource_cancelStopsInFlightRequests(t *testing.T) {
 	if took > 1300*time.Millisecond {
 		t.Errorf("the read took %v after a cancel at 300ms; it must stop within a second", took)
 	}
-	if len(resp.Diagnostics) == 0 || !strings.Contains(diagText(resp.Diagnostics), "context canceled") {
-		t.Errorf("want a cancellation error, got %s", diagText(resp.Diagnostics))
+	if len(resp.Diagnostics) == 0 || !strings.Contains(diagnosticsText(resp.Diagnostics), "context canceled") {
+		t.Errorf("want a cancellation error, got %s", diagnosticsText(resp.Diagnostics))
 	}
 	// Like the framework's, a failed read answers the configuration as its state: no task may be in it.
 	if resp.State != nil {

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -49,16 +48,8 @@ func configuredServer(tb testing.TB, server tfprotov6.ProviderServer, url string
 	}
 	resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.11.4", Config: &dv})
 	if err != nil || len(resp.Diagnostics) > 0 {
-		tb.Fatalf("ConfigureProvider: %v %v", err, diagText(resp.Diagnostics))
+		tb.Fatalf("ConfigureProvider: %v %v", err, diagnosticsText(resp.Diagnostics))
 	}
-}
-
-func diagText(diags []*tfprotov6.Diagnostic) string {
-	var b strings.Builder
-	for _, d := range diags {
-		fmt.Fprintf(&b, "%s: %s; ", d.Summary, d.Detail)
-	}
-	return b.String()
 }
 
 func readRequest(tb testing.TB) *tfprotov6.ReadDataSourceRequest {
@@ -103,7 +94,7 @@ func BenchmarkReadDataSource(b *testing.B) {
 					b.StartTimer()
 					resp, err := s.server.ReadDataSource(ctx, req)
 					if err != nil || len(resp.Diagnostics) > 0 {
-						b.Fatalf("ReadDataSource: %v %s", err, diagText(resp.Diagnostics))
+						b.Fatalf("ReadDataSource: %v %s", err, diagnosticsText(resp.Diagnostics))
 					}
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/task")
