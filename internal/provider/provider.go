@@ -455,18 +455,16 @@ func (p *alicloudProvider) maxRequestsPerSecond(cfg providerModel) (float64, err
 	if !cfg.MaxRequestsPerSecond.IsNull() {
 		return cfg.MaxRequestsPerSecond.ValueFloat64(), nil
 	}
-	for _, name := range []string{"ALICLOUD_MAX_REQUESTS_PER_SECOND", "ALIBABA_CLOUD_MAX_REQUESTS_PER_SECOND"} {
-		v := strings.TrimSpace(p.getenv(name))
-		if v == "" {
-			continue
-		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || math.IsNaN(f) || f < minRequestsPerSecond || f > maxRequestsPerSecond {
-			return 0, fmt.Errorf("%s=%q is not a number of requests a second between %g and %g", name, v, minRequestsPerSecond, maxRequestsPerSecond)
-		}
-		return f, nil
+	// The argument is a number, so it is not firstSetting's block value: only the variables are asked.
+	env := p.firstSetting(types.StringNull(), path.Empty(), "ALICLOUD_MAX_REQUESTS_PER_SECOND", "ALIBABA_CLOUD_MAX_REQUESTS_PER_SECOND")
+	if env.value == "" {
+		return 0, nil
 	}
-	return 0, nil
+	f, err := strconv.ParseFloat(env.value, 64)
+	if err != nil || math.IsNaN(f) || f < minRequestsPerSecond || f > maxRequestsPerSecond {
+		return 0, fmt.Errorf("%s=%q is not a number of requests a second between %g and %g", env.variable, env.value, minRequestsPerSecond, maxRequestsPerSecond)
+	}
+	return f, nil
 }
 
 func (p *alicloudProvider) userAgent(terraformVersion, source string) string {
