@@ -203,50 +203,51 @@ func (f Field) SetString(t *RestoreTask, v String) { *f.str(t) = v }
 // SetInt sets the field in t; only for KindInteger fields (used to build test data).
 func (f Field) SetInt(t *RestoreTask, v Int) { *f.num(t) = v }
 
-func s(name string, get func(*RestoreTask) *String) Field {
+// stringField and intField make the entry of Fields for a string or an integer field.
+func stringField(name string, get func(*RestoreTask) *String) Field {
 	return Field{Name: name, Kind: KindString, str: get}
 }
 
-func i(name string, get func(*RestoreTask) *Int) Field {
+func intField(name string, get func(*RestoreTask) *Int) Field {
 	return Field{Name: name, Kind: KindInteger, num: get}
 }
 
 // Fields lists every RestoreTaskDetail field in the reference's order.
 var Fields = []Field{
-	s("RestoreStatus", func(t *RestoreTask) *String { return &t.RestoreStatus }),
-	i("FullStruAfterRestoreProgress", func(t *RestoreTask) *Int { return &t.FullStruAfterRestoreProgress }),
-	s("CrossRoleName", func(t *RestoreTask) *String { return &t.CrossRoleName }),
-	s("RestoreDir", func(t *RestoreTask) *String { return &t.RestoreDir }),
-	s("CrossAliyunId", func(t *RestoreTask) *String { return &t.CrossAliyunID }),
-	s("RestoreObjects", func(t *RestoreTask) *String { return &t.RestoreObjects }),
-	s("BackupPlanId", func(t *RestoreTask) *String { return &t.BackupPlanID }),
-	s("DestinationEndpointRegion", func(t *RestoreTask) *String { return &t.DestinationEndpointRegion }),
-	i("RestoreTaskCreateTime", func(t *RestoreTask) *Int { return &t.RestoreTaskCreateTime }),
-	s("DestinationEndpointUserName", func(t *RestoreTask) *String { return &t.DestinationEndpointUserName }),
-	i("RestoreTaskFinishTime", func(t *RestoreTask) *Int { return &t.RestoreTaskFinishTime }),
-	s("DestinationEndpointIpPort", func(t *RestoreTask) *String { return &t.DestinationEndpointIPPort }),
-	s("DestinationEndpointDatabaseName", func(t *RestoreTask) *String { return &t.DestinationEndpointDatabaseName }),
-	s("DestinationEndpointInstanceType", func(t *RestoreTask) *String { return &t.DestinationEndpointInstanceType }),
-	s("DestinationEndpointOracleSID", func(t *RestoreTask) *String { return &t.DestinationEndpointOracleSID }),
-	i("FullStruforeRestoreProgress", func(t *RestoreTask) *Int { return &t.FullStruforeRestoreProgress }),
-	s("ErrMessage", func(t *RestoreTask) *String { return &t.ErrMessage }),
-	s("RestoreTaskId", func(t *RestoreTask) *String { return &t.RestoreTaskID }),
-	i("FullDataRestoreProgress", func(t *RestoreTask) *Int { return &t.FullDataRestoreProgress }),
-	i("ContinuousRestoreProgress", func(t *RestoreTask) *Int { return &t.ContinuousRestoreProgress }),
-	s("DestinationEndpointInstanceID", func(t *RestoreTask) *String { return &t.DestinationEndpointInstanceID }),
-	s("BackupSetId", func(t *RestoreTask) *String { return &t.BackupSetID }),
-	i("BackupGatewayId", func(t *RestoreTask) *Int { return &t.BackupGatewayID }),
-	s("RestoreTaskName", func(t *RestoreTask) *String { return &t.RestoreTaskName }),
-	i("RestoreTime", func(t *RestoreTask) *Int { return &t.RestoreTime }),
-	s("DestinationEndpointHost", func(t *RestoreTask) *String { return &t.DestinationEndpointHost }),
-	s("DestinationEndpointPort", func(t *RestoreTask) *String { return &t.DestinationEndpointPort }),
-	s("DestinationEndpointEnableSsl", func(t *RestoreTask) *String { return &t.DestinationEndpointEnableSsl }),
-	s("BackupGatewayIdentifier", func(t *RestoreTask) *String { return &t.BackupGatewayIdentifier }),
-	s("BackupSourceOssRegion", func(t *RestoreTask) *String { return &t.BackupSourceOssRegion }),
-	s("RestoreDestinationMode", func(t *RestoreTask) *String { return &t.RestoreDestinationMode }),
-	i("PhysicalFullBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalFullBackupRecoverProgress }),
-	i("PhysicalFullAndIncrementBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalFullAndIncrementBackupRecoverProgress }),
-	i("PhysicalIncrementBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalIncrementBackupRecoverProgress }),
-	i("PhysicalDatabaseOnlineProgress", func(t *RestoreTask) *Int { return &t.PhysicalDatabaseOnlineProgress }),
-	i("PhysicalBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalBackupRecoverProgress }),
+	stringField("RestoreStatus", func(t *RestoreTask) *String { return &t.RestoreStatus }),
+	intField("FullStruAfterRestoreProgress", func(t *RestoreTask) *Int { return &t.FullStruAfterRestoreProgress }),
+	stringField("CrossRoleName", func(t *RestoreTask) *String { return &t.CrossRoleName }),
+	stringField("RestoreDir", func(t *RestoreTask) *String { return &t.RestoreDir }),
+	stringField("CrossAliyunId", func(t *RestoreTask) *String { return &t.CrossAliyunID }),
+	stringField("RestoreObjects", func(t *RestoreTask) *String { return &t.RestoreObjects }),
+	stringField("BackupPlanId", func(t *RestoreTask) *String { return &t.BackupPlanID }),
+	stringField("DestinationEndpointRegion", func(t *RestoreTask) *String { return &t.DestinationEndpointRegion }),
+	intField("RestoreTaskCreateTime", func(t *RestoreTask) *Int { return &t.RestoreTaskCreateTime }),
+	stringField("DestinationEndpointUserName", func(t *RestoreTask) *String { return &t.DestinationEndpointUserName }),
+	intField("RestoreTaskFinishTime", func(t *RestoreTask) *Int { return &t.RestoreTaskFinishTime }),
+	stringField("DestinationEndpointIpPort", func(t *RestoreTask) *String { return &t.DestinationEndpointIPPort }),
+	stringField("DestinationEndpointDatabaseName", func(t *RestoreTask) *String { return &t.DestinationEndpointDatabaseName }),
+	stringField("DestinationEndpointInstanceType", func(t *RestoreTask) *String { return &t.DestinationEndpointInstanceType }),
+	stringField("DestinationEndpointOracleSID", func(t *RestoreTask) *String { return &t.DestinationEndpointOracleSID }),
+	intField("FullStruforeRestoreProgress", func(t *RestoreTask) *Int { return &t.FullStruforeRestoreProgress }),
+	stringField("ErrMessage", func(t *RestoreTask) *String { return &t.ErrMessage }),
+	stringField("RestoreTaskId", func(t *RestoreTask) *String { return &t.RestoreTaskID }),
+	intField("FullDataRestoreProgress", func(t *RestoreTask) *Int { return &t.FullDataRestoreProgress }),
+	intField("ContinuousRestoreProgress", func(t *RestoreTask) *Int { return &t.ContinuousRestoreProgress }),
+	stringField("DestinationEndpointInstanceID", func(t *RestoreTask) *String { return &t.DestinationEndpointInstanceID }),
+	stringField("BackupSetId", func(t *RestoreTask) *String { return &t.BackupSetID }),
+	intField("BackupGatewayId", func(t *RestoreTask) *Int { return &t.BackupGatewayID }),
+	stringField("RestoreTaskName", func(t *RestoreTask) *String { return &t.RestoreTaskName }),
+	intField("RestoreTime", func(t *RestoreTask) *Int { return &t.RestoreTime }),
+	stringField("DestinationEndpointHost", func(t *RestoreTask) *String { return &t.DestinationEndpointHost }),
+	stringField("DestinationEndpointPort", func(t *RestoreTask) *String { return &t.DestinationEndpointPort }),
+	stringField("DestinationEndpointEnableSsl", func(t *RestoreTask) *String { return &t.DestinationEndpointEnableSsl }),
+	stringField("BackupGatewayIdentifier", func(t *RestoreTask) *String { return &t.BackupGatewayIdentifier }),
+	stringField("BackupSourceOssRegion", func(t *RestoreTask) *String { return &t.BackupSourceOssRegion }),
+	stringField("RestoreDestinationMode", func(t *RestoreTask) *String { return &t.RestoreDestinationMode }),
+	intField("PhysicalFullBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalFullBackupRecoverProgress }),
+	intField("PhysicalFullAndIncrementBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalFullAndIncrementBackupRecoverProgress }),
+	intField("PhysicalIncrementBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalIncrementBackupRecoverProgress }),
+	intField("PhysicalDatabaseOnlineProgress", func(t *RestoreTask) *Int { return &t.PhysicalDatabaseOnlineProgress }),
+	intField("PhysicalBackupRecoverProgress", func(t *RestoreTask) *Int { return &t.PhysicalBackupRecoverProgress }),
 }
