@@ -56,11 +56,11 @@ func TestDecodeReferenceExample(t *testing.T) {
 	for _, f := range Fields {
 		switch f.Kind {
 		case KindString:
-			if !f.String(&task).Valid {
+			if !f.StringOf(&task).Valid {
 				t.Errorf("%s not decoded", f.Name)
 			}
 		case KindInteger:
-			if !f.Int(&task).Valid {
+			if !f.IntOf(&task).Valid {
 				t.Errorf("%s not decoded", f.Name)
 			}
 		}

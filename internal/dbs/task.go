@@ -191,11 +191,11 @@ type Field struct {
 	num  func(*RestoreTask) *Int
 }
 
-// String returns the field's value in t; only for KindString fields.
-func (f Field) String(t *RestoreTask) String { return *f.str(t) }
+// StringOf returns the field's value in t; only for KindString fields.
+func (f Field) StringOf(t *RestoreTask) String { return *f.str(t) }
 
-// Int returns the field's value in t; only for KindInteger fields.
-func (f Field) Int(t *RestoreTask) Int { return *f.num(t) }
+// IntOf returns the field's value in t; only for KindInteger fields.
+func (f Field) IntOf(t *RestoreTask) Int { return *f.num(t) }
 
 // SetString sets the field in t; only for KindString fields (used to build test data).
 func (f Field) SetString(t *RestoreTask, v String) { *f.str(t) = v }

@@ -400,9 +400,9 @@ func (r *restoreTasksResult) frameworkLists() (ids, names, tasks types.List) {
 		obj["id"] = id
 		for _, a := range restoreTaskAttributes {
 			if a.field.Kind == dbs.KindInteger {
-				obj[a.name] = int64Value(a.field.Int(t))
+				obj[a.name] = int64Value(a.field.IntOf(t))
 			} else {
-				obj[a.name] = stringValue(a.field.String(t))
+				obj[a.name] = stringValue(a.field.StringOf(t))
 			}
 		}
 		taskVals = append(taskVals, types.ObjectValueMust(taskObjectType.AttrTypes, obj))

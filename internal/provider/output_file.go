@@ -86,13 +86,13 @@ func tasksJSON(tasks []dbs.RestoreTask) []byte {
 			b.WriteString(", ")
 			writeJSONKey(&b, a.name)
 			if a.field.Kind == dbs.KindInteger {
-				if n := a.field.Int(t); n.Valid {
+				if n := a.field.IntOf(t); n.Valid {
 					fmt.Fprintf(&b, "%d", n.Value)
 				} else {
 					b.WriteString("null")
 				}
 			} else {
-				writeJSONString(&b, a.field.String(t))
+				writeJSONString(&b, a.field.StringOf(t))
 			}
 		}
 		b.WriteString("}")

@@ -125,13 +125,13 @@ func encodeTask(enc *msgpack.Encoder, t *dbs.RestoreTask, columns []taskColumn) 
 		case c.id:
 			err = encodeString(enc, t.RestoreTaskID)
 		case c.field.Kind == dbs.KindInteger:
-			if n := c.field.Int(t); n.Valid {
+			if n := c.field.IntOf(t); n.Valid {
 				err = enc.EncodeInt(n.Value)
 			} else {
 				err = enc.EncodeNil()
 			}
 		default:
-			err = encodeString(enc, c.field.String(t))
+			err = encodeString(enc, c.field.StringOf(t))
 		}
 		if err != nil {
 			return err
