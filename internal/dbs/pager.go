@@ -149,12 +149,12 @@ func (c *Client) listRestoreTasksPage(ctx context.Context, base url.Values, size
 	return &Listing{Tasks: tasks, TotalElements: p.total, Requests: int(s.requests.Load())}, nil
 }
 
-// errUnsettled marks a read whose pages do not fit together, as when the list changes while it is paged:
+// unsettledError marks a read whose pages do not fit together, as when the list changes while it is paged:
 // TotalElements moved, a page before the last came short, the pages held another number of tasks than
 // announced, or a task was listed twice. Reading again from page 0 usually mends it.
-type errUnsettled struct{ reason string }
+type unsettledError struct{ reason string }
 
-func (e *errUnsettled) Error() string { return e.reason }
+func (e *unsettledError) Error() string { return e.reason }
 
 // pass is one complete read of a query: its tasks, each once, and its count.
 type pass struct {
@@ -164,7 +164,7 @@ type pass struct {
 
 // settle runs read again while its pages do not fit together, up to maxRereads times more.
 func settle(read func() (*pass, error)) (*pass, error) {
-	var unsettled *errUnsettled
+	var unsettled *unsettledError
 	for range maxRereads + 1 {
 		p, err := read()
 		if !errors.As(err, &unsettled) {
@@ -200,7 +200,7 @@ func (c *Client) readPass(ctx context.Context, base url.Values, size int, wanted
 	}
 	sameList := func(k int, a *answer) error {
 		if p0.totalElements.Valid && a.totalElements.Valid && a.totalElements.Value != p0.totalElements.Value {
-			return &errUnsettled{fmt.Sprintf("TotalElements was %d on page 0 and %d on page %d",
+			return &unsettledError{fmt.Sprintf("TotalElements was %d on page 0 and %d on page %d",
 				p0.totalElements.Value, a.totalElements.Value, k)}
 		}
 		return nil
@@ -240,7 +240,7 @@ func (c *Client) readPass(ctx context.Context, base url.Values, size int, wanted
 	if te := p0.totalElements; te.Valid && te.Value != total {
 		// Only the last page may be short, but by how much only TotalElements says: a last page that
 		// holds fewer (or more) tasks than it announced is a list caught changing, or a wrong count.
-		return nil, &errUnsettled{fmt.Sprintf("page 0 announced %d restore tasks (TotalElements) and the pages held %d", te.Value, total)}
+		return nil, &unsettledError{fmt.Sprintf("page 0 announced %d restore tasks (TotalElements) and the pages held %d", te.Value, total)}
 	}
 	return &pass{tasks: col.tasks, total: total}, nil
 }
@@ -394,7 +394,7 @@ func (c *collector) add(page int, a *answer) error {
 	// Only the last page may be short. A short page before it is not the end of the list (taking it so
 	// would silently drop the tasks after it) but a page caught while the list changed.
 	if len(a.tasks) < c.size && page < c.pages-1 {
-		return &errUnsettled{fmt.Sprintf("page %d had %d restore tasks, fewer than %d, though page 0 announced %d pages",
+		return &unsettledError{fmt.Sprintf("page %d had %d restore tasks, fewer than %d, though page 0 announced %d pages",
 			page, len(a.tasks), c.size, c.pages)}
 	}
 	for i := range a.tasks {
@@ -406,7 +406,7 @@ func (c *collector) add(page int, a *answer) error {
 		// A task listed twice took the place of another, which was then not read: with the total
 		// unchanged, every repeat is a task missing. Never dropped as a duplicate, always read again.
 		if first, again := c.seen[id]; again {
-			return &errUnsettled{fmt.Sprintf("restore task %s was listed on page %d and again on page %d", id, first, page)}
+			return &unsettledError{fmt.Sprintf("restore task %s was listed on page %d and again on page %d", id, first, page)}
 		}
 		c.seen[id] = page
 	}
