@@ -57,7 +57,7 @@ func (c *Client) listRestoreTasks(ctx context.Context, base url.Values, size int
 		if err != nil {
 			return nil, err
 		}
-		return &Listing{Tasks: p.tasks, TotalElements: p.total, Requests: int(s.requests.Load())}, nil
+		return &Listing{Tasks: p.tasks, TotalElements: p.total, Requests: int(s.sent.Load())}, nil
 	}
 
 	batches := batchIDs(ids)
@@ -86,7 +86,7 @@ func (c *Client) listRestoreTasks(ctx context.Context, base url.Values, size int
 	if ctx.Err() != nil { // cancelled between batches, with no batch failing
 		return nil, fmt.Errorf("%s: %w", apiAction, ctx.Err())
 	}
-	listing := &Listing{Requests: int(s.requests.Load())}
+	listing := &Listing{Requests: int(s.sent.Load())}
 	var all []RestoreTask
 	for _, r := range results {
 		all = append(all, r.tasks...)
@@ -146,7 +146,7 @@ func (c *Client) listRestoreTasksPage(ctx context.Context, base url.Values, size
 	if len(ids) > 0 {
 		tasks = inIDOrder(tasks, ids)
 	}
-	return &Listing{Tasks: tasks, TotalElements: p.total, Requests: int(s.requests.Load())}, nil
+	return &Listing{Tasks: tasks, TotalElements: p.total, Requests: int(s.sent.Load())}, nil
 }
 
 // unsettledError marks a read whose pages do not fit together, as when the list changes while it is paged:

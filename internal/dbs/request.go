@@ -31,9 +31,9 @@ const (
 // session is what the requests of one call share: the request count it reports, and the gate every
 // attempt passes with its flow (one per listing, shared by every page, batch and retry of it).
 type session struct {
-	requests atomic.Int64
-	gate     requestGate
-	flow     *flow
+	sent atomic.Int64
+	gate requestGate
+	flow *flow
 }
 
 // requestGate is what an attempt waits for before it is sent, and hands its outcome back to: the client's
@@ -164,7 +164,7 @@ func (c *Client) attempt(ctx context.Context, params url.Values, page int, s *se
 	// secrets are what no error of this attempt may quote.
 	secrets := []string{creds.AccessKeySecret, creds.SecurityToken, req.URL.RawQuery, signatureOf(req), req.Header.Get("Authorization")}
 
-	s.requests.Add(1)
+	s.sent.Add(1)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, 0, c.failure(ctx, actx, timer, page, err, secrets)
