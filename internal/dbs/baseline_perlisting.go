@@ -14,8 +14,8 @@ import (
 // the other listings. It is never released; make bench builds it to measure a fleet against the same
 // provider with the scheduler.
 
-func (c *Client) newSession() *session {
-	return &session{gate: newListingLimiter(c.concurrency)}
+func (c *Client) newListingRequests() *listingRequests {
+	return &listingRequests{gate: newListingLimiter(c.concurrency)}
 }
 
 // listingLimiter is the listing's own limit on its requests in flight, additive increase and

@@ -51,13 +51,13 @@ func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error
 }
 
 func (c *Client) listRestoreTasks(ctx context.Context, base url.Values, size int, ids []string) (*Listing, error) {
-	s := c.newSession()
+	requests := c.newListingRequests()
 	if len(ids) == 0 {
-		p, err := c.listAll(ctx, base, size, nil, s)
+		p, err := c.listAll(ctx, base, size, nil, requests)
 		if err != nil {
 			return nil, err
 		}
-		return &Listing{Tasks: p.tasks, TotalElements: p.total, Requests: int(s.sent.Load())}, nil
+		return &Listing{Tasks: p.tasks, TotalElements: p.total, Requests: int(requests.sent.Load())}, nil
 	}
 
 	batches := batchIDs(ids)
@@ -70,7 +70,7 @@ func (c *Client) listRestoreTasks(ctx context.Context, base url.Values, size int
 	err := inParallel(ctx, len(batches), c.concurrency, func(ctx context.Context, i int) error {
 		params := cloneValues(base)
 		params.Set("RestoreTaskId", strings.Join(batches[i], ","))
-		p, err := c.listAll(ctx, params, size, idSet(batches[i]), s)
+		p, err := c.listAll(ctx, params, size, idSet(batches[i]), requests)
 		if err != nil {
 			if len(batches) > 1 {
 				err = fmt.Errorf("restore task ids %d-%d of %d: %w", firsts[i]+1, firsts[i]+len(batches[i]), len(ids), err)
@@ -86,7 +86,7 @@ func (c *Client) listRestoreTasks(ctx context.Context, base url.Values, size int
 	if ctx.Err() != nil { // cancelled between batches, with no batch failing
 		return nil, fmt.Errorf("%s: %w", apiAction, ctx.Err())
 	}
-	listing := &Listing{Requests: int(s.sent.Load())}
+	listing := &Listing{Requests: int(requests.sent.Load())}
 	var all []RestoreTask
 	for _, r := range results {
 		all = append(all, r.tasks...)
@@ -123,9 +123,9 @@ func (c *Client) listRestoreTasksPage(ctx context.Context, base url.Values, size
 	if len(ids) > 0 {
 		wanted = idSet(ids)
 	}
-	s := c.newSession()
+	requests := c.newListingRequests()
 	p, err := settle(func() (*pass, error) {
-		a, err := c.fetchPage(ctx, withPage(base, pageNum), pageNum, s)
+		a, err := c.fetchPage(ctx, withPage(base, pageNum), pageNum, requests)
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +146,7 @@ func (c *Client) listRestoreTasksPage(ctx context.Context, base url.Values, size
 	if len(ids) > 0 {
 		tasks = inIDOrder(tasks, ids)
 	}
-	return &Listing{Tasks: tasks, TotalElements: p.total, Requests: int(s.sent.Load())}, nil
+	return &Listing{Tasks: tasks, TotalElements: p.total, Requests: int(requests.sent.Load())}, nil
 }
 
 // unsettledError marks a read whose pages do not fit together, as when the list changes while it is paged:
@@ -177,13 +177,13 @@ func settle(read func() (*pass, error)) (*pass, error) {
 
 // listAll reads one query to its end, again from the start when the list shifts under it. wanted, when
 // not nil, is the set of restore task ids the query asked for.
-func (c *Client) listAll(ctx context.Context, base url.Values, size int, wanted map[string]bool, s *session) (*pass, error) {
-	return settle(func() (*pass, error) { return c.readPass(ctx, base, size, wanted, s) })
+func (c *Client) listAll(ctx context.Context, base url.Values, size int, wanted map[string]bool, requests *listingRequests) (*pass, error) {
+	return settle(func() (*pass, error) { return c.readPass(ctx, base, size, wanted, requests) })
 }
 
 // readPass reads page 0, plans the rest from its counts, and reads them.
-func (c *Client) readPass(ctx context.Context, base url.Values, size int, wanted map[string]bool, s *session) (*pass, error) {
-	p0, err := c.fetchPageNum(ctx, base, 0, s)
+func (c *Client) readPass(ctx context.Context, base url.Values, size int, wanted map[string]bool, requests *listingRequests) (*pass, error) {
+	p0, err := c.fetchPageNum(ctx, base, 0, requests)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (c *Client) readPass(ctx context.Context, base url.Values, size int, wanted
 			if k >= maxPages {
 				return nil, fmt.Errorf("%s: more than %d full pages and no end in sight; the API is not paging", apiAction, maxPages)
 			}
-			a, err := c.fetchPageNum(ctx, base, k, s)
+			a, err := c.fetchPageNum(ctx, base, k, requests)
 			if err == nil {
 				err = sameList(k, a)
 			}
@@ -226,7 +226,7 @@ func (c *Client) readPass(ctx context.Context, base url.Values, size int, wanted
 			}
 		}
 	default:
-		rest, err := c.readPages(ctx, base, 1, pages, s, sameList)
+		rest, err := c.readPages(ctx, base, 1, pages, requests, sameList)
 		if err != nil {
 			return nil, err
 		}
@@ -286,10 +286,10 @@ func ceilDiv(a, b int64) int64 { return a/b + min(a%b, 1) }
 // readPages reads pages [from, to) concurrently and returns them in order. The first failure cancels
 // the pages still in flight; the error reported is the lowest-numbered page's own (not a cancellation
 // it caused elsewhere).
-func (c *Client) readPages(ctx context.Context, base url.Values, from, to int, s *session, check func(int, *answer) error) ([]*answer, error) {
+func (c *Client) readPages(ctx context.Context, base url.Values, from, to int, requests *listingRequests, check func(int, *answer) error) ([]*answer, error) {
 	out := make([]*answer, to-from)
 	err := inParallel(ctx, to-from, c.concurrency, func(ctx context.Context, i int) error {
-		a, err := c.fetchPageNum(ctx, base, from+i, s)
+		a, err := c.fetchPageNum(ctx, base, from+i, requests)
 		if err == nil {
 			err = check(from+i, a)
 		}
@@ -361,8 +361,8 @@ func firstError(ctx context.Context, errs []error) error {
 	return first
 }
 
-func (c *Client) fetchPageNum(ctx context.Context, base url.Values, page int, s *session) (*answer, error) {
-	return c.fetchPage(ctx, withPage(base, page), page, s)
+func (c *Client) fetchPageNum(ctx context.Context, base url.Values, page int, requests *listingRequests) (*answer, error) {
+	return c.fetchPage(ctx, withPage(base, page), page, requests)
 }
 
 // collector assembles pages in order, and refuses answers that cannot be a list read page by page: a

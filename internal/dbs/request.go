@@ -28,16 +28,16 @@ const (
 	backoffCap  = 5 * time.Second
 )
 
-// session is what the requests of one call share: the request count it reports, and the gate every
-// attempt passes with its flow (one per listing, shared by every page, batch and retry of it).
-type session struct {
+// listingRequests is what the requests of one listing share: how many were sent (Listing.Requests), and
+// the gate every attempt passes with the listing's flow (shared by every page, batch and retry of it).
+type listingRequests struct {
 	sent atomic.Int64
 	gate requestGate
 	flow *flow
 }
 
 // requestGate is what an attempt waits for before it is sent, and hands its outcome back to: the client's
-// scheduler (newSession), or in a `-tags perlisting` build the limiter each listing had for itself before
+// scheduler (newListingRequests), or in a `-tags perlisting` build the limiter each listing had for itself before
 // there was one (baseline_perlisting.go, for make bench to measure against).
 type requestGate interface {
 	acquire(ctx context.Context, f *flow) (ticket, error)
@@ -48,14 +48,14 @@ type requestGate interface {
 // connections) are retried with exponential backoff and full jitter, honouring Retry-After, for as long
 // as MaxRetryTimeout allows (the last wait is cut to what is left of it, so that the whole budget is
 // used); everything else is returned at once.
-func (c *Client) fetchPage(ctx context.Context, params url.Values, page int, s *session) (*answer, error) {
+func (c *Client) fetchPage(ctx context.Context, params url.Values, page int, requests *listingRequests) (*answer, error) {
 	start := c.now()
 	var first time.Time // when the first attempt was sent, after its wait in the scheduler's queue
 	var last error
 	for attempt := 1; ; attempt++ {
 		// Every attempt passes the scheduler, retries included, so that a rate lowered by throttling
 		// also holds back the retries of pages already started; no slot is held across the backoff wait.
-		t, err := s.gate.acquire(ctx, s.flow)
+		t, err := requests.gate.acquire(ctx, requests.flow)
 		if err != nil {
 			err = canceledError(ctx, page, attempt-1, last)
 			c.logPage(ctx, page, 0, start, "", attempt-1, err)
@@ -64,8 +64,8 @@ func (c *Client) fetchPage(ctx context.Context, params url.Values, page int, s *
 		if attempt == 1 {
 			first = c.now()
 		}
-		a, retryAfter, err := c.attempt(ctx, params, page, s)
-		s.gate.release(ctx, t, err, retryAfter)
+		a, retryAfter, err := c.attempt(ctx, params, page, requests)
+		requests.gate.release(ctx, t, err, retryAfter)
 		if err == nil {
 			c.logPage(ctx, page, len(a.tasks), start, a.requestID, attempt, nil)
 			return a, nil
@@ -131,7 +131,7 @@ func classify(err error) (retry, throttled bool) {
 
 // attempt sends one signed request and reads its answer. retryAfter is what the server asked us to wait,
 // if it said.
-func (c *Client) attempt(ctx context.Context, params url.Values, page int, s *session) (a *answer, retryAfter time.Duration, err error) {
+func (c *Client) attempt(ctx context.Context, params url.Values, page int, requests *listingRequests) (a *answer, retryAfter time.Duration, err error) {
 	creds, err := c.creds.Credentials(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s page %d: getting credentials: %w", apiAction, page, err)
@@ -164,7 +164,7 @@ func (c *Client) attempt(ctx context.Context, params url.Values, page int, s *se
 	// secrets are what no error of this attempt may quote.
 	secrets := []string{creds.AccessKeySecret, creds.SecurityToken, req.URL.RawQuery, signatureOf(req), req.Header.Get("Authorization")}
 
-	s.sent.Add(1)
+	requests.sent.Add(1)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, 0, c.failure(ctx, actx, timer, page, err, secrets)
