@@ -15,7 +15,7 @@ import (
 // Recommend, DBS errors Success:false with ErrCode/ErrMessage, pages the counts and Items.
 type pageBody struct {
 	RequestID      String
-	Success        flag
+	Success        boolean
 	Code           String
 	Message        String
 	ErrCode        String
@@ -31,19 +31,20 @@ type pageBody struct {
 	Tasks    []RestoreTask
 }
 
-// flag is a boolean the API may send as true or "true"; Set is false when it was absent or null.
-type flag struct {
+// boolean is a boolean field as the API sent it, true or "true" alike; Set is false when it was absent
+// or null.
+type boolean struct {
 	Value, Set bool
 }
 
-func (f *flag) UnmarshalJSON(b []byte) error {
+func (f *boolean) UnmarshalJSON(b []byte) error {
 	switch string(bytes.TrimSpace(b)) {
 	case "null":
-		*f = flag{}
+		*f = boolean{}
 	case "true", `"true"`:
-		*f = flag{Value: true, Set: true}
+		*f = boolean{Value: true, Set: true}
 	case "false", `"false"`:
-		*f = flag{Value: false, Set: true}
+		*f = boolean{Value: false, Set: true}
 	default:
 		return typeError(kindOfJSON(bytes.TrimSpace(b)), reflect.TypeFor[bool]())
 	}
