@@ -4,7 +4,7 @@
 # validate needs the provider's schema. Instead of `terraform init` (which would ask the registry for
 # the provider), a CLI configuration with dev_overrides points Terraform at the provider built into bin/;
 # examples that call local modules get them with `terraform get`, which installs modules only.
-# TERRAFORM names the binary (default `terraform`; scripts/tofu.sh prints an OpenTofu one).
+# TERRAFORM names the binary (default `terraform`; `make -s tofu` prints an OpenTofu one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
