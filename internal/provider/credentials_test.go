@@ -44,6 +44,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	dropMissingCLIConfig()
 	os.Exit(runWithTestTrust(m))
 }
 
