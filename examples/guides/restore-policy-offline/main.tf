@@ -4,6 +4,9 @@
 # restore-jobs-failing.json (the plan must fail) and restore-jobs-passing.json (it must pass), through
 # test-policy.sh.
 terraform {
+  # postconditions came in Terraform 1.2; OpenTofu has had them since its first release, 1.6.
+  required_version = ">= 1.2.0"
+
   required_providers {
     alicloud = {
       source = "seed-00b4a2d9/alicloud"

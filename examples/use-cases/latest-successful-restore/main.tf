@@ -1,6 +1,10 @@
 # A caller of ./modules/latest-successful-restore: it records which restore job a restore drill is to
 # use, and reports it. terraform_data stands for any resource that takes the module's outputs.
 terraform {
+  # terraform_data came in Terraform 1.4 (preconditions in 1.2); OpenTofu has had both since its first
+  # release, 1.6.
+  required_version = ">= 1.4.0"
+
   required_providers {
     alicloud = {
       source = "seed-00b4a2d9/alicloud"

@@ -1,6 +1,9 @@
 # Only the restore jobs created in the last `hours` hours: the time range is sent to DBS, so old jobs are
 # never read. start_time and end_time take RFC 3339 timestamps, which Terraform's time functions make.
 terraform {
+  # plantimestamp() came in Terraform 1.5; OpenTofu has had it since its first release, 1.6.
+  required_version = ">= 1.5.0"
+
   required_providers {
     alicloud = {
       source = "seed-00b4a2d9/alicloud"

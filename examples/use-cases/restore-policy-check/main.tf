@@ -5,6 +5,10 @@
 #   terraform plan -out=tfplan
 #   ./check-plan.sh tfplan
 terraform {
+  # check blocks and plantimestamp() came in Terraform 1.5 (timecmp() in 1.3); OpenTofu has had them all
+  # since its first release, 1.6.
+  required_version = ">= 1.5.0"
+
   required_providers {
     alicloud = {
       source = "seed-00b4a2d9/alicloud"

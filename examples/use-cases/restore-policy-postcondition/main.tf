@@ -2,6 +2,10 @@
 # stopped (failed) or has been running for longer than `max_running_hours`. The postconditions run while
 # the data source is read, which is during plan, so a pipeline that runs `terraform plan` goes red.
 terraform {
+  # plantimestamp() came in Terraform 1.5 (postconditions in 1.2, timecmp() in 1.3); OpenTofu has had
+  # them all since its first release, 1.6.
+  required_version = ">= 1.5.0"
+
   required_providers {
     alicloud = {
       source = "seed-00b4a2d9/alicloud"
