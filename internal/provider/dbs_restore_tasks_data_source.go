@@ -217,7 +217,8 @@ func (d *dbsRestoreTasksDataSource) ValidateConfig(ctx context.Context, req data
 }
 
 // rangeBound is a time bound in UNIX ms from either of its two spellings; known is false while a value
-// is unknown (validation then waits for it).
+// is unknown, is not a time, or can be a release's stand-in for plantimestamp() during validation
+// (validation then waits for it; the read refuses what is not a time from 1970 on before it gets here).
 func rangeBound(ms types.Int64, rfc types.String) (dbs.Int, bool) {
 	if ms.IsUnknown() || rfc.IsUnknown() {
 		return dbs.Int{}, false
@@ -227,7 +228,7 @@ func rangeBound(ms types.Int64, rfc types.String) (dbs.Int, bool) {
 	}
 	if !rfc.IsNull() {
 		t, err := time.Parse(time.RFC3339, rfc.ValueString())
-		if err != nil {
+		if err != nil || validatingPlanTimestamp(rfc.ValueString()) {
 			return dbs.Int{}, false
 		}
 		return dbs.Int{Value: t.UnixMilli(), Valid: true}, true
@@ -324,6 +325,19 @@ func buildQuery(ctx context.Context, cfg dbsRestoreTasksDataSourceModel) (dbs.Qu
 		// Not nil even when empty: `ids = []` asks about no restore job, not about every one.
 		q.RestoreTaskIDs = make([]string, 0, len(cfg.IDs.Elements()))
 		diags.Append(cfg.IDs.ElementsAs(ctx, &q.RestoreTaskIDs, false)...)
+	}
+	// Validation lets a stand-in for plantimestamp() through (validatingPlanTimestamp); by the read, the
+	// value is the user's, and a time that is not one from 1970 on must not be sent, nor dropped.
+	for _, bound := range []struct {
+		name  string
+		value types.String
+	}{{"start_time", cfg.StartTime}, {"end_time", cfg.EndTime}} {
+		if bound.value.IsNull() || bound.value.IsUnknown() {
+			continue
+		}
+		if problem := timeBoundProblem(bound.value.ValueString()); problem != "" {
+			diags.AddAttributeError(path.Root(bound.name), "Invalid RFC 3339 time", problem)
+		}
 	}
 	q.StartTimestamp, _ = rangeBound(cfg.StartTimestamp, cfg.StartTime)
 	q.EndTimestamp, _ = rangeBound(cfg.EndTimestamp, cfg.EndTime)

@@ -632,6 +632,10 @@ func TestDbsRestoreTasksDataSource_timeValidation(t *testing.T) {
 		{"end_time", "2026-13-01T00:00:00Z", `is not an RFC 3339 time`},
 		{"start_time", "1969-12-31T23:59:59Z", `is before 1970-01-01T00:00:00Z`},
 		{"end_time", "1900-01-01T00:00:00+08:00", `is before 1970-01-01T00:00:00Z`},
+		// What older releases pass for plantimestamp() while validating: validation lets them through
+		// (TestDbsRestoreTasksDataSource_validationOfPlantimestampOnOlderReleases), the read refuses them.
+		{"end_time", "0001-01-01T00:00:00Z", `is before 1970-01-01T00:00:00Z`},
+		{"start_time", "-0001-01-01T00:00:00Z", `"-0001-01-01T00:00:00Z" is not an RFC 3339 time`},
 	}
 	for _, c := range cases {
 		t.Run(c.argument+"="+c.value, func(t *testing.T) {
