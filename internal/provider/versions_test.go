@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -188,5 +189,54 @@ func TestExamples_requiredVersion(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no example uses a construct newer than Terraform 1.0: the walk over examples/ found nothing")
+	}
+}
+
+// compatibilityRow is a row of the compatibility table: `| Terraform | 1.13.3, ... | what ran | result |`.
+var compatibilityRow = regexp.MustCompile(`(?m)^\| (Terraform|OpenTofu) \| (\d+\.\d+\.\d+)\b[^|]*\| ([^|]+) \| ([^|]+) \|$`)
+
+// The compatibility tables of the README and of the provider's page name exactly the releases the make
+// targets test: OpenTofu $(TOFU_VERSION) under make test and every release of $(MATRIX) under make
+// test-matrix. Changing a version in GNUmakefile without the tables (or the reverse) fails here.
+func TestDocs_compatibilityTable(t *testing.T) {
+	makefile, err := os.ReadFile(filepath.Join("..", "..", "GNUmakefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	variable := func(name string) string {
+		m := regexp.MustCompile(`(?m)^` + name + ` \?= (.+)$`).FindSubmatch(makefile)
+		if m == nil {
+			t.Fatalf("GNUmakefile sets no %s", name)
+		}
+		return strings.TrimSpace(string(m[1]))
+	}
+	products := map[string]string{"terraform": "Terraform", "tofu": "OpenTofu"}
+	want := map[string]string{"OpenTofu " + variable("TOFU_VERSION"): "`make test`"}
+	for _, entry := range strings.Fields(variable("MATRIX")) {
+		product, release, ok := strings.Cut(entry, "@")
+		if !ok || products[product] == "" {
+			t.Fatalf("GNUmakefile: MATRIX entry %q is not terraform@X.Y.Z or tofu@X.Y.Z", entry)
+		}
+		want[products[product]+" "+release] = "`make test-matrix`"
+	}
+	for _, doc := range []string{"README.md", filepath.Join("templates", "index.md.tmpl")} {
+		data, err := os.ReadFile(filepath.Join("..", "..", doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := map[string]string{}
+		for _, m := range compatibilityRow.FindAllStringSubmatch(string(data), -1) {
+			rows[m[1]+" "+m[2]] = m[3]
+			if target := "`make test-matrix`"; strings.Contains(m[3], target) && want[m[1]+" "+m[2]] != target {
+				t.Errorf("%s: the compatibility table says %s %s ran under %s, which does not test it", doc, m[1], m[2], target)
+			}
+		}
+		for release, target := range want {
+			if ran, ok := rows[release]; !ok {
+				t.Errorf("%s: the compatibility table has no row for %s, which %s tests", doc, release, target)
+			} else if !strings.Contains(ran, target) {
+				t.Errorf("%s: the compatibility table's row for %s does not say it ran under %s: %q", doc, release, target, ran)
+			}
+		}
 	}
 }
