@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 )
@@ -24,7 +25,10 @@ func TestAccDbsRestoreTasksDataSource_realCloud(t *testing.T) {
 				t.Skip("no region in the environment (ALICLOUD_REGION or ALIBABA_CLOUD_REGION)")
 			}
 		},
-		ProtoV6ProviderFactories: testProviderFactories,
+		// The production server as providerserver.Serve runs it, reading the process's environment.
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"alicloud": func() (tfprotov6.ProviderServer, error) { return NewProtocol6Server("test")(), nil },
+		},
 		Steps: []resource.TestStep{{
 			Config: `
 provider "alicloud" {}

@@ -34,14 +34,14 @@ func (d cliDiagnostic) String() string {
 
 // planDiagnostics runs `terraform plan -json` on config with the provider built from this tree (through
 // dev_overrides, as a user's pipeline would), and returns the diagnostics of the plan, Terraform's own note
-// about development overrides left out, and its exit code. env is added to the command's environment.
-func planDiagnostics(t *testing.T, config string, env ...string) ([]cliDiagnostic, int) {
+// about development overrides left out, and its exit code. The command runs with env (see testEnv.environ).
+func planDiagnostics(t *testing.T, env testEnv, config string) ([]cliDiagnostic, int) {
 	t.Helper()
-	return planDiagnosticsIn(t, t.TempDir(), config, env...)
+	return planDiagnosticsIn(t, env, t.TempDir(), config)
 }
 
 // planDiagnosticsIn is planDiagnostics with the configuration written to, and Terraform run in, dir.
-func planDiagnosticsIn(t *testing.T, dir, config string, env ...string) ([]cliDiagnostic, int) {
+func planDiagnosticsIn(t *testing.T, env testEnv, dir, config string) ([]cliDiagnostic, int) {
 	t.Helper()
 	cli := sharedCLI(t)
 	config = fmt.Sprintf("terraform {\n  required_providers {\n    alicloud = {\n      source = %q\n    }\n  }\n}\n", providerNamespace+"/alicloud") + config
@@ -50,7 +50,7 @@ func planDiagnosticsIn(t *testing.T, dir, config string, env ...string) ([]cliDi
 	}
 	cmd := exec.CommandContext(t.Context(), cli.binary, "plan", "-json", "-input=false", "-no-color")
 	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), cli.env...), env...)
+	cmd.Env = append(env.environ(), cli.settings...)
 	out, err := cmd.CombinedOutput()
 	code := 0
 	var exit *exec.ExitError

@@ -57,11 +57,11 @@ type credentialsEmulator struct {
 	url   string // https://127.0.0.1:port: DBS and credentials URIs
 	host  string // 127.0.0.1:port, as endpoints.sts takes it
 	tasks []emulator.Task
+	env   testEnv // the environment of the test's provider
 }
 
 func startCredentialsEmulator(t *testing.T) *credentialsEmulator {
 	t.Helper()
-	isolateEnvironment(t)
 	tasks := emulator.Generate(120, 11)
 	s := emulator.New(emulator.Options{Keys: map[string]emulator.Key{baseKey: {Secret: baseSecret}}, Tasks: tasks})
 	url := s.StartTLS(credentialsCert)
@@ -71,7 +71,7 @@ func startCredentialsEmulator(t *testing.T) *credentialsEmulator {
 	s.AddRole(roleARN, emulator.Role{OIDCProviderArn: oidcARN, OIDCToken: oidcToken})
 	s.SetInstanceRole("EcsDbsReader")
 	s.AddCredentialsURI("ci", time.Hour)
-	return &credentialsEmulator{Server: s, url: url, host: strings.TrimPrefix(url, "https://"), tasks: tasks}
+	return &credentialsEmulator{Server: s, url: url, host: strings.TrimPrefix(url, "https://"), tasks: tasks, env: newTestEnv(t)}
 }
 
 // config is a provider block with the emulator's endpoints and the given credential arguments, and the
@@ -115,7 +115,7 @@ func (e *credentialsEmulator) readListingWith(t *testing.T, config string) int {
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 			"alicloud": func() (tfprotov6.ProviderServer, error) {
 				// The production server, with the OAuth sign-in services of both sites at the emulator.
-				p := &alicloudProvider{version: "test", getenv: os.Getenv, oauthSignInURLs: map[string]string{"CN": e.url, "INTL": e.url}}
+				p := &alicloudProvider{version: "test", getenv: e.env.getenv, oauthSignInURLs: map[string]string{"CN": e.url, "INTL": e.url}}
 				s := newProtocol6Server(p)
 				return countingServer{ProviderServer: s, configures: &configures}, nil
 			},
@@ -264,8 +264,8 @@ func TestCredentials_staticKeys(t *testing.T) {
 	t.Run("block", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		e.AddKey("LTAI-env", emulator.Key{Secret: "env-secret"})
-		t.Setenv("ALICLOUD_ACCESS_KEY", "LTAI-env")
-		t.Setenv("ALICLOUD_SECRET_KEY", "env-secret")
+		e.env["ALICLOUD_ACCESS_KEY"] = "LTAI-env"
+		e.env["ALICLOUD_SECRET_KEY"] = "env-secret"
 		n := e.readListing(t, fmt.Sprintf("access_key = %q\nsecret_key = %q", baseKey, baseSecret))
 		e.expectSigned(t, n, staticKey(baseKey, false))
 	})
@@ -285,15 +285,15 @@ security_token = "block-token"`)
 			"ALICLOUD_ACCESS_KEY": "STS.alicloud", "ALICLOUD_SECRET_KEY": "alicloud-secret", "ALICLOUD_SECURITY_TOKEN": "alicloud-token",
 			"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI-alibaba", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "alibaba-secret",
 		} {
-			t.Setenv(k, v)
+			e.env[k] = v
 		}
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, staticKey("STS.alicloud", true))
 	})
 	t.Run("ALIBABA_CLOUD_*", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", baseKey)
-		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", baseSecret)
+		e.env["ALIBABA_CLOUD_ACCESS_KEY_ID"] = baseKey
+		e.env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = baseSecret
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, staticKey(baseKey, false))
 	})
@@ -326,8 +326,8 @@ func TestCredentials_profile(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The variables credentials-go would read cannot undo what the block says.
-			t.Setenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")
-			t.Setenv("ALIBABA_CLOUD_PROFILE", "other")
+			e.env["ALIBABA_CLOUD_CLI_PROFILE_DISABLED"] = "true"
+			e.env["ALIBABA_CLOUD_PROFILE"] = "other"
 			n := e.readListing(t, fmt.Sprintf("profile = %q\nshared_credentials_file = %q", tc.profile, cfg))
 			e.expectSigned(t, n, tc.want)
 			issued := e.Issued()
@@ -356,9 +356,9 @@ func TestCredentials_profile(t *testing.T) {
 	}
 	t.Run("ALICLOUD_PROFILE and the default file", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"))
-		t.Setenv("ALICLOUD_PROFILE", "role")
-		t.Setenv("ALIBABA_CLOUD_PROFILE", "other")
+		writeProfiles(t, e, filepath.Join(e.env["HOME"], ".aliyun", "config.json"))
+		e.env["ALICLOUD_PROFILE"] = "role"
+		e.env["ALIBABA_CLOUD_PROFILE"] = "other"
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byAssumeRole)
 		if i := e.Issued(); len(i) == 0 || i[0].SessionName != "cli" || i[0].Duration != 15*time.Minute {
@@ -367,8 +367,8 @@ func TestCredentials_profile(t *testing.T) {
 	})
 	t.Run("ALIBABA_CLOUD_PROFILE and ALIBABA_CLOUD_CONFIG_FILE", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		t.Setenv("ALIBABA_CLOUD_CONFIG_FILE", writeProfiles(t, e, filepath.Join(t.TempDir(), "cli.json")))
-		t.Setenv("ALIBABA_CLOUD_PROFILE", "sts")
+		e.env["ALIBABA_CLOUD_CONFIG_FILE"] = writeProfiles(t, e, filepath.Join(t.TempDir(), "cli.json"))
+		e.env["ALIBABA_CLOUD_PROFILE"] = "sts"
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, staticKey("STS.profile-key", true))
 	})
@@ -434,8 +434,8 @@ assume_role {
 	t.Run("environment, on top of a profile", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"))
-		t.Setenv("ALICLOUD_ASSUME_ROLE_ARN", roleARN)
-		t.Setenv("ALICLOUD_ASSUME_ROLE_SESSION_NAME", "from-env")
+		e.env["ALICLOUD_ASSUME_ROLE_ARN"] = roleARN
+		e.env["ALICLOUD_ASSUME_ROLE_SESSION_NAME"] = "from-env"
 		n := e.readListing(t, fmt.Sprintf("profile = \"ak\"\nshared_credentials_file = %q", cfg))
 		e.expectSigned(t, n, byAssumeRole)
 		if i := e.Issued()[0]; i.SessionName != "from-env" || i.CallerKey != baseKey || i.Duration != time.Hour {
@@ -461,7 +461,7 @@ func TestCredentials_assumeRoleWithOIDC(t *testing.T) {
 			t.Fatal(err)
 		}
 		// credentials-go would send this token instead of the file's; the block's file must win.
-		t.Setenv("ALIBABA_CLOUD_OIDC_TOKEN", "eyJ.from-the-environment")
+		e.env["ALIBABA_CLOUD_OIDC_TOKEN"] = "eyJ.from-the-environment"
 		n := e.readListing(t, fmt.Sprintf(`assume_role_with_oidc {
   oidc_provider_arn  = %q
   oidc_token_file    = %q
@@ -480,9 +480,9 @@ func TestCredentials_assumeRoleWithOIDC(t *testing.T) {
 		if err := os.WriteFile(tokenFile, []byte(oidcToken), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		t.Setenv("ALIBABA_CLOUD_ROLE_ARN", roleARN)
-		t.Setenv("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", oidcARN)
-		t.Setenv("ALIBABA_CLOUD_OIDC_TOKEN_FILE", tokenFile)
+		e.env["ALIBABA_CLOUD_ROLE_ARN"] = roleARN
+		e.env["ALIBABA_CLOUD_OIDC_PROVIDER_ARN"] = oidcARN
+		e.env["ALIBABA_CLOUD_OIDC_TOKEN_FILE"] = tokenFile
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byOIDC)
 	})
@@ -490,7 +490,7 @@ func TestCredentials_assumeRoleWithOIDC(t *testing.T) {
 
 func TestCredentials_ecsRoleName(t *testing.T) {
 	t.Run("block, with metadata disabled for the chain", func(t *testing.T) {
-		e := startCredentialsEmulator(t) // isolateEnvironment sets ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
+		e := startCredentialsEmulator(t) // its environment sets ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
 		n := e.readListing(t, `ecs_role_name = "EcsDbsReader"`)
 		e.expectSigned(t, n, byInstance)
 		if st := e.Stats(); st.ByAction[emulator.ActionMetadataToken] != n {
@@ -499,13 +499,13 @@ func TestCredentials_ecsRoleName(t *testing.T) {
 	})
 	t.Run("environment", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		t.Setenv("ALICLOUD_ECS_ROLE_NAME", "EcsDbsReader")
+		e.env["ALICLOUD_ECS_ROLE_NAME"] = "EcsDbsReader"
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byInstance)
 	})
 	t.Run("default chain", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "")
+		e.env["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = ""
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byInstance)
 	})
@@ -523,8 +523,8 @@ func TestCredentials_ecsRoleName(t *testing.T) {
 	t.Run("IMDSv1 disabled", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		e.SetIMDSv1Only(true)
-		t.Setenv("ALIBABA_CLOUD_IMDSV1_DISABLED", "true")
-		failsWith(t, e.config(`ecs_role_name = "EcsDbsReader"`), `PUT /latest/api/token \(a metadata token, IMDSv2\) at the ECS metadata service `+
+		e.env["ALIBABA_CLOUD_IMDSV1_DISABLED"] = "true"
+		failsWith(t, e.env, e.config(`ecs_role_name = "EcsDbsReader"`), `PUT /latest/api/token \(a metadata token, IMDSv2\) at the ECS metadata service `+
 			`\(http://100\.100\.100\.200\) failed: answered HTTP 404 Not Found.*\(ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids reading without one\)`)
 		if n := e.Stats().ByAction[emulator.ActionMetadataCredentials]; n != 0 {
 			t.Errorf("the credentials were read %d times without a token", n)
@@ -536,7 +536,7 @@ func TestCredentials_credentialsURI(t *testing.T) {
 	t.Run("block beats the environment", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		e.AddCredentialsURI("env", time.Hour)
-		t.Setenv("ALIBABA_CLOUD_CREDENTIALS_URI", e.url+emulator.CredentialsURIPath+"env")
+		e.env["ALIBABA_CLOUD_CREDENTIALS_URI"] = e.url + emulator.CredentialsURIPath + "env"
 		n := e.readListing(t, fmt.Sprintf("credentials_uri = %q", e.url+emulator.CredentialsURIPath+"ci"))
 		e.expectSigned(t, n, byCredentialsURI)
 		for _, i := range e.Issued() {
@@ -547,7 +547,7 @@ func TestCredentials_credentialsURI(t *testing.T) {
 	})
 	t.Run("environment", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		t.Setenv("ALIBABA_CLOUD_CREDENTIALS_URI", e.url+emulator.CredentialsURIPath+"ci")
+		e.env["ALIBABA_CLOUD_CREDENTIALS_URI"] = e.url + emulator.CredentialsURIPath + "ci"
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byCredentialsURI)
 	})
@@ -558,22 +558,22 @@ func TestCredentials_order(t *testing.T) {
 	t.Run("block profile beats environment keys", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"))
-		t.Setenv("ALICLOUD_ACCESS_KEY", "LTAI-other")
-		t.Setenv("ALICLOUD_SECRET_KEY", "other-secret")
+		e.env["ALICLOUD_ACCESS_KEY"] = "LTAI-other"
+		e.env["ALICLOUD_SECRET_KEY"] = "other-secret"
 		n := e.readListing(t, fmt.Sprintf("profile = \"ak\"\nshared_credentials_file = %q", cfg))
 		e.expectSigned(t, n, staticKey(baseKey, false))
 	})
 	t.Run("environment keys beat the current profile", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"))
-		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", baseKey)
-		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", baseSecret)
+		writeProfiles(t, e, filepath.Join(e.env["HOME"], ".aliyun", "config.json"))
+		e.env["ALIBABA_CLOUD_ACCESS_KEY_ID"] = baseKey
+		e.env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = baseSecret
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, staticKey(baseKey, false))
 	})
 	t.Run("the chain reads the current profile", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		writeProfiles(t, e, filepath.Join(os.Getenv("HOME"), ".aliyun", "config.json"))
+		writeProfiles(t, e, filepath.Join(e.env["HOME"], ".aliyun", "config.json"))
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, staticKey("LTAI-other", false))
 	})
@@ -583,7 +583,7 @@ func TestCredentials_order(t *testing.T) {
 // source lists what was tried; a refusal shows the service's code, message and request id.
 func TestCredentials_errors(t *testing.T) {
 	e := startCredentialsEmulator(t)
-	home := os.Getenv("HOME")
+	home := e.env["HOME"]
 	bearer := filepath.Join(t.TempDir(), "config.json")
 	if err := os.WriteFile(bearer, []byte(`{"profiles": [{"name": "api", "mode": "BearerToken", "bearer_token": "bt"}]}`), 0o600); err != nil {
 		t.Fatal(err)
@@ -644,7 +644,7 @@ assume_role {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
+				ProtoV6ProviderFactories: e.env.providers(),
 				Steps:                    []resource.TestStep{{Config: e.config(tc.args), ExpectError: spacedPattern(tc.pattern)}},
 			})
 		})
@@ -663,7 +663,7 @@ func TestCredentials_refusalLeaksNothing(t *testing.T) {
 	e.AddKey("STS.caller", emulator.Key{Secret: "caller-secret-DO-NOT-LEAK", SecurityToken: "caller-token-DO-NOT-LEAK"})
 	for name, sts := range map[string]string{"refused": e.host, "unreachable": "127.0.0.1:1"} {
 		t.Run(name, func(t *testing.T) {
-			diags := configureDirectly(t, e.url, sts, map[string]tftypes.Value{
+			diags := configureDirectly(t, e.env, e.url, sts, map[string]tftypes.Value{
 				"access_key":     tftypes.NewValue(tftypes.String, "STS.caller"),
 				"secret_key":     tftypes.NewValue(tftypes.String, "caller-secret-DO-NOT-LEAK"),
 				"security_token": tftypes.NewValue(tftypes.String, "caller-token-DO-NOT-LEAK"),
@@ -703,8 +703,8 @@ func TestCredentials_stsEndpoint(t *testing.T) {
 	role := &credentialsAssumeRole{roleARN: roleARN}
 
 	t.Run("ALIBABA_CLOUD_ENDPOINT_STS", func(t *testing.T) {
-		t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", e.host)
-		if diags := configureDirectly(t, e.url, "", keys, role); diags.HasError() {
+		env := e.env.with("ALIBABA_CLOUD_ENDPOINT_STS", e.host)
+		if diags := configureDirectly(t, env, e.url, "", keys, role); diags.HasError() {
 			t.Fatalf("configure: %v", diags)
 		}
 		if n := e.Stats().ByAction["AssumeRole"]; n != 1 {
@@ -712,22 +712,22 @@ func TestCredentials_stsEndpoint(t *testing.T) {
 		}
 	})
 	t.Run("endpoints.sts beats the variable", func(t *testing.T) {
-		t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", "127.0.0.1:1")
-		if diags := configureDirectly(t, e.url, e.host, keys, role); diags.HasError() {
+		env := e.env.with("ALIBABA_CLOUD_ENDPOINT_STS", "127.0.0.1:1")
+		if diags := configureDirectly(t, env, e.url, e.host, keys, role); diags.HasError() {
 			t.Fatalf("configure: %v", diags)
 		}
 	})
 	t.Run("the region's endpoint", func(t *testing.T) {
 		// Never reached here: without a network the name does not resolve, and with one the test's
 		// SSL_CERT_FILE trusts only the emulator. The error says where STS was asked.
-		diags := configureDirectly(t, e.url, "", keys, role)
+		diags := configureDirectly(t, e.env, e.url, "", keys, role)
 		if !diags.HasError() || !strings.Contains(diags[0].Detail(), "STS AssumeRole for "+roleARN+" at sts.cn-shanghai.aliyuncs.com failed") {
 			t.Errorf("diagnostics %v", diags)
 		}
 	})
 	t.Run("a variable with a scheme", func(t *testing.T) {
-		t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", "http://"+e.host)
-		diags := configureDirectly(t, e.url, "", keys, role)
+		env := e.env.with("ALIBABA_CLOUD_ENDPOINT_STS", "http://"+e.host)
+		diags := configureDirectly(t, env, e.url, "", keys, role)
 		if !diags.HasError() || diags[0].Summary() != "Invalid STS endpoint" {
 			t.Errorf("diagnostics %v", diags)
 		}
@@ -736,12 +736,13 @@ func TestCredentials_stsEndpoint(t *testing.T) {
 
 type credentialsAssumeRole struct{ roleARN, externalID string }
 
-// configureDirectly runs the provider's Configure with the given top-level arguments, the emulator's
-// endpoints (no endpoints.sts when sts is "") and an assume_role block, and returns its diagnostics whole.
-func configureDirectly(t *testing.T, dbs, sts string, args map[string]tftypes.Value, ar *credentialsAssumeRole) diag.Diagnostics {
+// configureDirectly runs the provider's Configure, reading env, with the given top-level arguments, the
+// emulator's endpoints (no endpoints.sts when sts is "") and an assume_role block, and returns its
+// diagnostics whole.
+func configureDirectly(t *testing.T, env testEnv, dbs, sts string, args map[string]tftypes.Value, ar *credentialsAssumeRole) diag.Diagnostics {
 	t.Helper()
 	ctx := context.Background()
-	p := New("test")().(*alicloudProvider)
+	p := env.provider()
 	var sresp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
 	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
@@ -780,15 +781,15 @@ func spacedPattern(pattern string) *regexp.Regexp {
 	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
 }
 
-// failsWith applies config through Terraform and checks the error it fails with: it matches pattern
-// (whose spaces match Terraform's line breaks) and holds none of absent. ExpectError cannot say what an
-// error must not hold, so the TestCase's ErrorCheck reads it instead, and a step that does not fail fails
-// the test in its Check.
-func failsWith(t *testing.T, config, pattern string, absent ...string) {
+// failsWith applies config through Terraform, the provider reading env, and checks the error it fails
+// with: it matches pattern (whose spaces match Terraform's line breaks) and holds none of absent.
+// ExpectError cannot say what an error must not hold, so the TestCase's ErrorCheck reads it instead, and a
+// step that does not fail fails the test in its Check.
+func failsWith(t *testing.T, env testEnv, config, pattern string, absent ...string) {
 	t.Helper()
 	re := spacedPattern(pattern)
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: env.providers(),
 		ErrorCheck: func(err error) error {
 			text := err.Error()
 			var problems []string
@@ -904,7 +905,7 @@ provider "alicloud" {
 %s
 }
 `, e.url, rd.host, tc.args(rd)) + listingData
-			failsWith(t, config, regexp.QuoteMeta(tc.service)+`.*HTTP 307 Temporary Redirect, a redirect to `+regexp.QuoteMeta(rd.targetHost)+`, which is not followed`,
+			failsWith(t, e.env, config, regexp.QuoteMeta(tc.service)+`.*HTTP 307 Temporary Redirect, a redirect to `+regexp.QuoteMeta(rd.targetHost)+`, which is not followed`,
 				redirectSecret, "uri-token-DO-NOT-LEAK", oidcToken, baseSecret, "sso-token-DO-NOT-LEAK")
 			if n := rd.followed.Load(); n != 0 {
 				t.Errorf("the redirect was followed: %d requests reached %s", n, rd.targetHost)
@@ -931,7 +932,7 @@ func TestCredentials_credentialsFile(t *testing.T) {
 	}
 	t.Run("access_key, in the home directory", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		write(t, filepath.Join(os.Getenv("HOME"), ".alibabacloud", "credentials"),
+		write(t, filepath.Join(e.env["HOME"], ".alibabacloud", "credentials"),
 			fmt.Sprintf("[default]\ntype = access_key\naccess_key_id = %s\naccess_key_secret = %s\n", baseKey, baseSecret))
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, staticKey(baseKey, false))
@@ -941,7 +942,7 @@ func TestCredentials_credentialsFile(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "credentials.ini")
 		write(t, file, fmt.Sprintf("[default]\ntype = ram_role_arn\naccess_key_id = %s\naccess_key_secret = %s\nrole_arn = %s\nrole_session_name = from-ini\n",
 			baseKey, baseSecret, roleARN))
-		t.Setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", file)
+		e.env["ALIBABA_CLOUD_CREDENTIALS_FILE"] = file
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byAssumeRole)
 		if i := e.Issued()[0]; i.SessionName != "from-ini" || i.CallerKey != baseKey {
@@ -950,7 +951,7 @@ func TestCredentials_credentialsFile(t *testing.T) {
 	})
 	t.Run("ecs_ram_role", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		write(t, filepath.Join(os.Getenv("HOME"), ".alibabacloud", "credentials"), "[default]\ntype = ecs_ram_role\nrole_name = EcsDbsReader\n")
+		write(t, filepath.Join(e.env["HOME"], ".alibabacloud", "credentials"), "[default]\ntype = ecs_ram_role\nrole_name = EcsDbsReader\n")
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byInstance)
 	})
@@ -1007,7 +1008,7 @@ func TestCredentials_credentialsURIValue(t *testing.T) {
 	t.Run("refused, not quoted", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		// From a sensitive variable, as users pass it: Terraform then shows no value of its own either.
-		failsWith(t, `
+		failsWith(t, e.env, `
 variable "uri" {
   type      = string
   sensitive = true
@@ -1034,11 +1035,10 @@ func TestCredentials_sameWordsForTheSameProblem(t *testing.T) {
 	}
 	want := `Invalid STS endpoint.*%s = "https://sts.example" is not of the form host\[:port\]; it must be host\[:port\], without a scheme`
 	t.Run("block", func(t *testing.T) {
-		failsWith(t, block("    sts = \"https://sts.example\"\n"), fmt.Sprintf(want, `endpoints.sts`))
+		failsWith(t, e.env, block("    sts = \"https://sts.example\"\n"), fmt.Sprintf(want, `endpoints.sts`))
 	})
 	t.Run("environment", func(t *testing.T) {
-		t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", "https://sts.example")
-		failsWith(t, block(""), fmt.Sprintf(want, "ALIBABA_CLOUD_ENDPOINT_STS"))
+		failsWith(t, e.env.with("ALIBABA_CLOUD_ENDPOINT_STS", "https://sts.example"), block(""), fmt.Sprintf(want, "ALIBABA_CLOUD_ENDPOINT_STS"))
 	})
 }
 
@@ -1048,7 +1048,7 @@ func TestCredentials_sameWordsForTheSameProblem(t *testing.T) {
 // runs through the CLI, whose output tells a warning from an error.
 func TestCredentials_temporaryKeyWithoutToken(t *testing.T) {
 	const key, secret = "STS.caller-key", "caller-secret-DO-NOT-LEAK"
-	tf := cliWithProvider(t) // before startCredentialsEmulator moves HOME, and with it Go's caches
+	tf := cliWithProvider(t)
 	plan := func(t *testing.T, e *credentialsEmulator, args string) string {
 		t.Helper()
 		dir := t.TempDir()
@@ -1064,7 +1064,7 @@ terraform {
 		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		out := tf.run(t, dir, 1, "plan", "-input=false", "-no-color")
+		out := tf.withEnv(e.env).run(t, dir, 1, "plan", "-input=false", "-no-color")
 		if strings.Contains(out, secret) || strings.Contains(out, "was refused") {
 			t.Errorf("the output holds the secret or says the token was refused:\n%s", out)
 		}
@@ -1090,13 +1090,13 @@ terraform {
 	t.Run("environment", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		e.AddKey(key, emulator.Key{Secret: secret, SecurityToken: "caller-token"})
-		t.Setenv("ALICLOUD_ACCESS_KEY", key)
-		t.Setenv("ALICLOUD_SECRET_KEY", secret)
+		e.env["ALICLOUD_ACCESS_KEY"] = key
+		e.env["ALICLOUD_SECRET_KEY"] = secret
 		expect(t, plan(t, e, ""), "the environment (ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN)")
 	})
 	t.Run("a warning, on security_token, and nothing else", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		diags := configureDirectly(t, e.url, e.host, map[string]tftypes.Value{
+		diags := configureDirectly(t, e.env, e.url, e.host, map[string]tftypes.Value{
 			"access_key": tftypes.NewValue(tftypes.String, key),
 			"secret_key": tftypes.NewValue(tftypes.String, secret),
 		}, nil)
@@ -1107,7 +1107,7 @@ terraform {
 			t.Errorf("the warning is not on security_token: %v", diags[0])
 		}
 		// A key with its token draws no warning.
-		diags = configureDirectly(t, e.url, e.host, map[string]tftypes.Value{
+		diags = configureDirectly(t, e.env, e.url, e.host, map[string]tftypes.Value{
 			"access_key":     tftypes.NewValue(tftypes.String, key),
 			"secret_key":     tftypes.NewValue(tftypes.String, secret),
 			"security_token": tftypes.NewValue(tftypes.String, "caller-token"),
@@ -1124,22 +1124,22 @@ terraform {
 func TestCredentials_errorsNameTheOrigin(t *testing.T) {
 	t.Run("ALICLOUD_SECRET_KEY", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		t.Setenv("ALICLOUD_ACCESS_KEY", baseKey)
-		t.Setenv("ALICLOUD_SECRET_KEY", "wrong-secret-DO-NOT-LEAK")
-		failsWith(t, e.config(""), `SignatureDoesNotMatch.*check the secret of the credentials from the environment \(ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN\)`,
+		e.env["ALICLOUD_ACCESS_KEY"] = baseKey
+		e.env["ALICLOUD_SECRET_KEY"] = "wrong-secret-DO-NOT-LEAK"
+		failsWith(t, e.env, e.config(""), `SignatureDoesNotMatch.*check the secret of the credentials from the environment \(ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN\)`,
 			"wrong-secret-DO-NOT-LEAK", "(secret_key)", "check secret_key")
 	})
 	t.Run("ALIBABA_CLOUD_ACCESS_KEY_ID", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI-unknown")
-		t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "some-secret")
-		failsWith(t, e.config(""), `InvalidAccessKeyId\.NotFound.*check the access key of the credentials from the environment \(ALIBABA_CLOUD_ACCESS_KEY_ID,`,
+		e.env["ALIBABA_CLOUD_ACCESS_KEY_ID"] = "LTAI-unknown"
+		e.env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "some-secret"
+		failsWith(t, e.env, e.config(""), `InvalidAccessKeyId\.NotFound.*check the access key of the credentials from the environment \(ALIBABA_CLOUD_ACCESS_KEY_ID,`,
 			"(access_key)", "check access_key")
 	})
 	t.Run("ALICLOUD_ASSUME_ROLE_ARN", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
-		t.Setenv("ALICLOUD_ASSUME_ROLE_ARN", "acs:ram::1234567890123456:role/missing")
-		failsWith(t, e.config(fmt.Sprintf("access_key = %q\nsecret_key = %q", baseKey, baseSecret)),
+		e.env["ALICLOUD_ASSUME_ROLE_ARN"] = "acs:ram::1234567890123456:role/missing"
+		failsWith(t, e.env, e.config(fmt.Sprintf("access_key = %q\nsecret_key = %q", baseKey, baseSecret)),
 			`role acs:ram::1234567890123456:role/missing \(ALICLOUD_ASSUME_ROLE_ARN\) assumed with the provider block.*refused: EntityNotExist\.Role`)
 	})
 	t.Run("a profile", func(t *testing.T) {
@@ -1148,7 +1148,7 @@ func TestCredentials_errorsNameTheOrigin(t *testing.T) {
 		if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"profiles": [{"name": "ci", "mode": "AK", "access_key_id": %q, "access_key_secret": "wrong-secret-DO-NOT-LEAK"}]}`, baseKey)), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		failsWith(t, e.config(fmt.Sprintf("profile = \"ci\"\nshared_credentials_file = %q", cfg)),
+		failsWith(t, e.env, e.config(fmt.Sprintf("profile = \"ci\"\nshared_credentials_file = %q", cfg)),
 			`SignatureDoesNotMatch.*check the secret of the credentials from profile "ci" \(AK\) of `+regexp.QuoteMeta(cfg), "wrong-secret-DO-NOT-LEAK")
 	})
 }

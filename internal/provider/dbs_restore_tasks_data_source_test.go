@@ -33,7 +33,7 @@ func TestDbsRestoreTasksDataSource_pagination(t *testing.T) {
 		ids[i] = knownvalue.StringExact(task.ID())
 	}
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: providerBlock(e, "") + `
 data "alicloud_dbs_restore_tasks" "all" {
@@ -73,7 +73,7 @@ func TestDbsRestoreTasksDataSource_frameworkPath(t *testing.T) {
 	tasks := emulator.Generate(120, 7)
 	e := startEmulator(t, tasks)
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: frameworkOnlyProviderFactories,
+		ProtoV6ProviderFactories: e.env.frameworkOnlyProviders(),
 		Steps: []resource.TestStep{{
 			Config: providerBlock(e, "") + `
 data "alicloud_dbs_restore_tasks" "all" {}`,
@@ -106,7 +106,7 @@ func TestDbsRestoreTasksDataSource_arguments(t *testing.T) {
 	}
 
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: providerBlock(e, "") + fmt.Sprintf(`
 data "alicloud_dbs_restore_tasks" "all" {
@@ -150,7 +150,7 @@ func TestDbsRestoreTasksDataSource_ids(t *testing.T) {
 	asked := []string{tasks[40].ID(), tasks[3].ID(), "rdoesnotexist"}
 	want := []emulator.Task{tasks[40], tasks[3]} // the order of ids, not the API's
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: providerBlock(e, "") + fmt.Sprintf(`
 data "alicloud_dbs_restore_tasks" "all" {
@@ -184,7 +184,7 @@ func TestDbsRestoreTasksDataSource_pageNumber(t *testing.T) {
 		return ok && regexp.MustCompile(`[0-9]$`).MatchString(n)
 	})
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{
 			{
 				Config: providerBlock(e, "") + `
@@ -224,7 +224,7 @@ func TestDbsRestoreTasksDataSource_rfc3339Times(t *testing.T) {
 	e := startEmulator(t, tasks)
 	start := time.UnixMilli(intField(tasks[10], "RestoreTaskCreateTime")).UTC()
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: providerBlock(e, "") + fmt.Sprintf(`
 data "alicloud_dbs_restore_tasks" "all" {
@@ -249,7 +249,7 @@ func TestDbsRestoreTasksDataSource_noMatch(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(30, 1))
 	empty := knownvalue.ListExact([]knownvalue.Check{})
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: providerBlock(e, "") + `
 data "alicloud_dbs_restore_tasks" "all" {
@@ -275,7 +275,7 @@ func TestDbsRestoreTasksDataSource_outputFile(t *testing.T) {
 	e := startEmulator(t, tasks)
 	out := filepath.Join(t.TempDir(), "tasks.json")
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{
 			{
 				Config: providerBlock(e, "") + fmt.Sprintf(`
@@ -343,7 +343,7 @@ func TestDbsRestoreTasksDataSource_outputFileRelative(t *testing.T) {
 	tasks := emulator.Generate(12, 6)
 	e := startEmulator(t, tasks)
 	dir := t.TempDir()
-	diags, code := planDiagnosticsIn(t, dir, providerBlock(e, "")+`
+	diags, code := planDiagnosticsIn(t, e.env, dir, providerBlock(e, "")+`
 data "alicloud_dbs_restore_tasks" "all" {
   output_file = "out/tasks.json"
 }`)
@@ -353,7 +353,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 	if err := os.Mkdir(filepath.Join(dir, "out"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if diags, code = planDiagnosticsIn(t, dir, providerBlock(e, "")+`
+	if diags, code = planDiagnosticsIn(t, e.env, dir, providerBlock(e, "")+`
 data "alicloud_dbs_restore_tasks" "all" {
   output_file = "out/tasks.json"
 }`); code != 0 || len(diags) != 0 {
@@ -385,7 +385,7 @@ func TestDbsRestoreTasksDataSource_outputFileErrors(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			diags, code := planDiagnostics(t, providerBlock(e, "")+fmt.Sprintf(`
+			diags, code := planDiagnostics(t, e.env, providerBlock(e, "")+fmt.Sprintf(`
 data "alicloud_dbs_restore_tasks" "all" {
   output_file = %q
 }`, c.path))
@@ -494,7 +494,7 @@ func TestDbsRestoreTasksDataSource_apiError(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(250, 1))
 	e.SetFaults(emulator.Faults{Forbidden: emulator.Always})
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config:      providerBlock(e, "") + `data "alicloud_dbs_restore_tasks" "all" {}`,
 			ExpectError: errorPattern(`(?s)Unable to read DBS restore tasks.*Request.Forbidden.*Have no Permissions.*RequestId.*dbs:DescribeRestoreTaskList`),
@@ -511,7 +511,7 @@ func TestDbsRestoreTasksDataSource_successFalse(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(250, 1))
 	e.SetFaults(emulator.Faults{DBSError: emulator.Pick{Every: 2}, ErrCode: "Param.NotFound", ErrMessage: "The specified parameter BackupPlanId value is not valid."})
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config:      providerBlock(e, "") + `data "alicloud_dbs_restore_tasks" "all" {}`,
 			ExpectError: errorPattern(`(?s)page \d.*Param.NotFound.*BackupPlanId value is not valid.*RequestId`),
@@ -525,7 +525,7 @@ func expectFailure(t *testing.T, e *testEmulator, config, pattern string, reques
 	t.Helper()
 	e.Reset()
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps:                    []resource.TestStep{{Config: config, ExpectError: errorPattern(pattern)}},
 	})
 	if n := e.Stats().Requests; n != requests {
@@ -551,7 +551,7 @@ func TestDbsRestoreTasksDataSource_manyIDs(t *testing.T) {
 	ids = append(ids, tasks[0].ID()) // asked twice, listed once
 	quoted, _ := json.Marshal(ids)
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: providerBlock(e, "") + fmt.Sprintf(`
 data "alicloud_dbs_restore_tasks" "all" {
@@ -605,7 +605,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 		t.Run(name, func(t *testing.T) {
 			e.Reset()
 			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
+				ProtoV6ProviderFactories: e.env.providers(),
 				Steps: []resource.TestStep{{
 					Config: providerBlock(e, "") + config,
 					ConfigStateChecks: []statecheck.StateCheck{
@@ -640,7 +640,7 @@ func TestDbsRestoreTasksDataSource_timeValidation(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.argument+"="+c.value, func(t *testing.T) {
 			e.Reset()
-			diags, code := planDiagnostics(t, providerBlock(e, "")+fmt.Sprintf(`
+			diags, code := planDiagnostics(t, e.env, providerBlock(e, "")+fmt.Sprintf(`
 data "alicloud_dbs_restore_tasks" "all" {
   %s = %q
 }`, c.argument, c.value))
@@ -686,7 +686,7 @@ func TestDbsRestoreTasksDataSource_readWarnings(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			diags, code := planDiagnostics(t, providerBlock(e, "")+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  "+c.args+"\n}\n")
+			diags, code := planDiagnostics(t, e.env, providerBlock(e, "")+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  "+c.args+"\n}\n")
 			warnings := diagnosticsOf(diags, "warning")
 			if code != 0 || len(warnings) != 1 {
 				t.Fatalf("exit %d, want 0 with exactly one warning:\n%v", code, diags)
@@ -703,7 +703,7 @@ func TestDbsRestoreTasksDataSource_readWarnings(t *testing.T) {
 		})
 	}
 	t.Run("no warning when the read keeps what it asked for", func(t *testing.T) {
-		diags, code := planDiagnostics(t, providerBlock(e, "")+fmt.Sprintf(`
+		diags, code := planDiagnostics(t, e.env, providerBlock(e, "")+fmt.Sprintf(`
 data "alicloud_dbs_restore_tasks" "all" {
   ids        = [%q, %q]
   status     = %q
@@ -744,7 +744,7 @@ func TestDbsRestoreTasksDataSource_idsOrder(t *testing.T) {
 	ids = append(ids, ids[3]) // asked twice, listed once, at its first place
 	quoted, _ := json.Marshal(ids)
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: providerBlock(e, "") + fmt.Sprintf(`
 data "alicloud_dbs_restore_tasks" "all" {
@@ -770,7 +770,7 @@ func TestDbsRestoreTasksDataSource_taskListedTwice(t *testing.T) {
 			// Request 1 is page 0, which the fault leaves alone; request 2 is a later page.
 			e.SetFaults(emulator.Faults{RepeatTask: emulator.Pick{First: 2}})
 			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
+				ProtoV6ProviderFactories: e.env.providers(),
 				Steps: []resource.TestStep{{
 					Config: providerBlock(e, "") + fmt.Sprintf("\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  page_size = %d\n}\n", size),
 					ConfigStateChecks: []statecheck.StateCheck{
@@ -789,7 +789,7 @@ func TestDbsRestoreTasksDataSource_taskListedTwice(t *testing.T) {
 		t.Run(fmt.Sprintf("page_size %d, always", size), func(t *testing.T) {
 			e := startEmulator(t, tasks)
 			e.SetFaults(emulator.Faults{RepeatTask: emulator.Always})
-			expectFastFailure(t, providerBlock(e, "")+fmt.Sprintf("\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  page_size = %d\n}\n", size),
+			expectFastFailure(t, e.env, providerBlock(e, "")+fmt.Sprintf("\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  page_size = %d\n}\n", size),
 				`(?s)Unable to read DBS restore tasks.*4 times in a row \(last: restore task r\S+ was listed on page \d+ and again on page \d+\)`, 30*time.Second)
 		})
 	}
@@ -811,7 +811,7 @@ func TestDbsRestoreTasksDataSource_identicalReadsShare(t *testing.T) {
 	var reads [][]byte
 	factories := map[string]func() (tfprotov6.ProviderServer, error){
 		"alicloud": func() (tfprotov6.ProviderServer, error) {
-			return &recordingServer{ProviderServer: NewProtocol6Server("test")(), states: &reads}, nil
+			return &recordingServer{ProviderServer: newProtocol6Server(e.env.provider()), states: &reads}, nil
 		},
 	}
 	resource.UnitTest(t, resource.TestCase{

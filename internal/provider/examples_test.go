@@ -62,12 +62,11 @@ func readExample(t *testing.T, rel string) string {
 }
 
 // useEmulatorFromEnvironment points the provider at the emulator through the environment variables the
-// examples rely on. It must run after startEmulator, which clears them.
-func useEmulatorFromEnvironment(t *testing.T, e *testEmulator) {
-	t.Helper()
-	t.Setenv("ALIBABA_CLOUD_ENDPOINT_DBS", e.url)
-	t.Setenv("ALICLOUD_ACCESS_KEY", testAccessKey)
-	t.Setenv("ALICLOUD_SECRET_KEY", testSecretKey)
+// examples rely on.
+func useEmulatorFromEnvironment(e *testEmulator) {
+	e.env["ALIBABA_CLOUD_ENDPOINT_DBS"] = e.url
+	e.env["ALICLOUD_ACCESS_KEY"] = testAccessKey
+	e.env["ALICLOUD_SECRET_KEY"] = testSecretKey
 }
 
 // startExample starts an emulator serving tasks and prepares the environment for an example that names
@@ -76,16 +75,16 @@ func startExample(t *testing.T, rel string, tasks []emulator.Task) (*testEmulato
 	t.Helper()
 	dir := exampleDir(t, rel)
 	e := startEmulator(t, tasks)
-	useEmulatorFromEnvironment(t, e)
+	useEmulatorFromEnvironment(e)
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", providerNamespace)
 	return e, dir
 }
 
-// exampleStep returns step set to apply the example in dir with vars. It carries the provider factories
-// itself (see above: the test case may not), and the directory and variables every step of an example
-// repeats.
-func exampleStep(dir string, vars config.Variables, step resource.TestStep) resource.TestStep {
-	step.ProtoV6ProviderFactories = testProviderFactories
+// exampleStep returns step set to apply the example in dir with vars, the provider reading env. It
+// carries the provider factories itself (see above: the test case may not), and the directory and
+// variables every step of an example repeats.
+func exampleStep(env testEnv, dir string, vars config.Variables, step resource.TestStep) resource.TestStep {
+	step.ProtoV6ProviderFactories = env.providers()
 	step.ConfigDirectory = config.StaticDirectory(dir)
 	step.ConfigVariables = vars
 	return step
@@ -153,7 +152,7 @@ func TestExample_provider(t *testing.T) {
 	tasks := emulator.Generate(12, 21)
 	e, _ := startExample(t, "provider", tasks)
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: readExample(t, "provider/provider.tf") + `
 data "alicloud_dbs_restore_tasks" "all" {}`,
@@ -173,9 +172,9 @@ data "alicloud_dbs_restore_tasks" "all" {}`,
 func TestExample_providerStaticCredentials(t *testing.T) {
 	tasks := emulator.Generate(5, 22)
 	e := startEmulator(t, tasks)
-	t.Setenv("ALIBABA_CLOUD_ENDPOINT_DBS", e.url)
+	e.env["ALIBABA_CLOUD_ENDPOINT_DBS"] = e.url
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: readExample(t, "provider/static-credentials/provider.tf") + `
 data "alicloud_dbs_restore_tasks" "all" {}`,
@@ -192,12 +191,12 @@ data "alicloud_dbs_restore_tasks" "all" {}`,
 func TestExample_providerProfile(t *testing.T) {
 	tasks := emulator.Generate(5, 30)
 	e := startEmulator(t, tasks) // HOME is now a directory of the test's own
-	t.Setenv("ALIBABA_CLOUD_ENDPOINT_DBS", e.url)
+	e.env["ALIBABA_CLOUD_ENDPOINT_DBS"] = e.url
 	cfg := fmt.Sprintf(`{"current": "other", "profiles": [
   {"name": "ci", "mode": "AK", "access_key_id": %q, "access_key_secret": %q},
   {"name": "other", "mode": "AK", "access_key_id": "not-this-key", "access_key_secret": "x"}
 ]}`, testAccessKey, testSecretKey)
-	dir := filepath.Join(os.Getenv("HOME"), ".aliyun")
+	dir := filepath.Join(e.env["HOME"], ".aliyun")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +204,7 @@ func TestExample_providerProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: readExample(t, "provider/profile/provider.tf") + `
 data "alicloud_dbs_restore_tasks" "all" {}`,
@@ -267,19 +266,19 @@ func TestExample_providerCredentialModes(t *testing.T) {
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			e := startCredentialsEmulator(t)
-			t.Setenv("ALIBABA_CLOUD_ENDPOINT_DBS", e.url)
-			t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", e.host)
+			e.env["ALIBABA_CLOUD_ENDPOINT_DBS"] = e.url
+			e.env["ALIBABA_CLOUD_ENDPOINT_STS"] = e.host
 			if _, ok := tc.replace["sts-vpc.cn-hangzhou.aliyuncs.com"]; ok {
-				t.Setenv("ALIBABA_CLOUD_ENDPOINT_STS", "127.0.0.1:1") // the example's endpoints.sts must win
+				e.env["ALIBABA_CLOUD_ENDPOINT_STS"] = "127.0.0.1:1" // the example's endpoints.sts must win
 			}
 			e.AddRole(exampleRole, emulator.Role{OIDCProviderArn: exampleOIDCProvider, OIDCToken: oidcToken})
 			if tc.dir == "settings" {
 				// Its endpoint beats the variable; the keys still come from the environment.
-				t.Setenv("ALICLOUD_ACCESS_KEY", baseKey)
-				t.Setenv("ALICLOUD_SECRET_KEY", baseSecret)
+				e.env["ALICLOUD_ACCESS_KEY"] = baseKey
+				e.env["ALICLOUD_SECRET_KEY"] = baseSecret
 			}
 			if tc.profile != "" {
-				writeExampleProfile(t, tc.profile, exampleRole)
+				writeExampleProfile(t, e.env["HOME"], tc.profile, exampleRole)
 			}
 			tokenFile := filepath.Join(t.TempDir(), "token")
 			if err := os.WriteFile(tokenFile, []byte(oidcToken), 0o600); err != nil {
@@ -302,12 +301,12 @@ func TestExample_providerCredentialModes(t *testing.T) {
 	}
 }
 
-// writeExampleProfile writes the profile "ci" that the examples name to ~/.aliyun/config.json: the base
-// key in mode AK, or the base key assuming role in mode RamRoleArn.
-func writeExampleProfile(t *testing.T, mode, role string) {
+// writeExampleProfile writes the profile "ci" that the examples name to ~/.aliyun/config.json of home:
+// the base key in mode AK, or the base key assuming role in mode RamRoleArn.
+func writeExampleProfile(t *testing.T, home, mode, role string) {
 	t.Helper()
 	profile := fmt.Sprintf(`{"name": "ci", "mode": %q, "access_key_id": %q, "access_key_secret": %q, "ram_role_arn": %q}`, mode, baseKey, baseSecret, role)
-	dir := filepath.Join(os.Getenv("HOME"), ".aliyun")
+	dir := filepath.Join(home, ".aliyun")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -336,11 +335,11 @@ func TestExample_dataSource(t *testing.T) {
 		t.Fatalf("the data set does not exercise the example (%d stopped of %d)", len(stopped), len(inPlan))
 	}
 	e := startEmulator(t, tasks)
-	useEmulatorFromEnvironment(t, e)
+	useEmulatorFromEnvironment(e)
 	resource.UnitTest(t, resource.TestCase{
 		// The snippet has no required_providers block: like the docs' other data source examples it
 		// resolves to the default namespace, which is where the test provider is attached by default.
-		Steps: []resource.TestStep{exampleStep(exampleDir(t, "data-sources/alicloud_dbs_restore_tasks"), planVariables(plan), resource.TestStep{
+		Steps: []resource.TestStep{exampleStep(e.env, exampleDir(t, "data-sources/alicloud_dbs_restore_tasks"), planVariables(plan), resource.TestStep{
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("restore_job_ids", stringListExact(restoreTaskIDs(inPlan))),
 				statecheck.ExpectKnownOutputValue("stopped_jobs", knownvalue.MapExact(stopped)),
@@ -381,7 +380,7 @@ func TestExample_backupPlanRestoreJobs(t *testing.T) {
 
 	e, dir := startExample(t, "use-cases/backup-plan-restore-jobs", tasks)
 	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{exampleStep(dir, planVariables(plan), resource.TestStep{
+		Steps: []resource.TestStep{exampleStep(e.env, dir, planVariables(plan), resource.TestStep{
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("restore_job_count", knownvalue.Int64Exact(int64(len(inPlan)))),
 				statecheck.ExpectKnownOutputValue("restore_job_ids", stringListExact(restoreTaskIDs(inPlan))),
@@ -432,24 +431,24 @@ func TestExample_restorePolicyPostcondition(t *testing.T) {
 	fourHourLimit["max_running_hours"] = config.IntegerVariable(4)
 	resource.UnitTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			exampleStep(dir, vars, resource.TestStep{
+			exampleStep(e.env, dir, vars, resource.TestStep{
 				PreConfig: func() { e.SetTasks(withStopped) },
 				ExpectError: messageRegexp(fmt.Sprintf("Restore jobs of backup plan %s stopped: %s (restore failed: table `t7` exists).",
 					plan, healthy[stoppedAt].ID())),
 			}),
-			exampleStep(dir, vars, resource.TestStep{
+			exampleStep(e.env, dir, vars, resource.TestStep{
 				PreConfig: func() { e.SetTasks(withStuck) },
 				ExpectError: messageRegexp(fmt.Sprintf("Restore jobs of backup plan %s have been running for more than 6 hours: %s.",
 					plan, healthy[stuckAt].ID())),
 			}),
-			exampleStep(dir, vars, resource.TestStep{
+			exampleStep(e.env, dir, vars, resource.TestStep{
 				PreConfig: func() { e.SetTasks(withRecentRunning) },
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValue("restore_jobs_checked", knownvalue.Int64Exact(int64(len(healthy)))),
 				},
 			}),
 			// The limit is a variable: the same five-hour-old job is stuck under a four-hour limit.
-			exampleStep(dir, fourHourLimit, resource.TestStep{
+			exampleStep(e.env, dir, fourHourLimit, resource.TestStep{
 				ExpectError: messageRegexp("have been running for more than 4 hours: " + healthy[stuckAt].ID()),
 			}),
 		},
@@ -464,9 +463,9 @@ func TestExample_restorePolicyCheck(t *testing.T) {
 	tasks[3] = withRestoreStatus(tasks[3], "stop")
 	tasks[9] = createdAgo(withRestoreStatus(tasks[9], "running"), 30*time.Hour)
 
-	_, dir := startExample(t, "use-cases/restore-policy-check", tasks)
+	e, dir := startExample(t, "use-cases/restore-policy-check", tasks)
 	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{exampleStep(dir, planVariables(plan), resource.TestStep{
+		Steps: []resource.TestStep{exampleStep(e.env, dir, planVariables(plan), resource.TestStep{
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("stopped_restore_jobs", stringListExact([]string{tasks[3].ID()})),
 				statecheck.ExpectKnownOutputValue("stuck_restore_jobs", stringListExact([]string{tasks[9].ID()})),
@@ -484,10 +483,10 @@ func TestExample_restorePolicyCheckScript(t *testing.T) {
 	failing := slices.Clone(healthy)
 	failing[5] = withRestoreStatus(failing[5], "stop").With("ErrMessage", "restore failed: disk full")
 
-	tf := cliWithProvider(t) // before startEmulator moves HOME, and with it Go's caches
-	tf.env = append(tf.env, "JQ="+jqBinary(t))
 	e := startEmulator(t, failing)
-	useEmulatorFromEnvironment(t, e)
+	useEmulatorFromEnvironment(e)
+	e.env["JQ"] = jqBinary(t)
+	tf := cliWithProvider(t).withEnv(e.env)
 	dir := exampleDir(t, "use-cases/restore-policy-check")
 
 	work := t.TempDir()
@@ -500,7 +499,7 @@ func TestExample_restorePolicyCheckScript(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Setenv("TF_VAR_backup_plan_id", plan)
+	e.env["TF_VAR_backup_plan_id"] = plan
 
 	message := fmt.Sprintf("Restore jobs of backup plan %s stopped: %s (restore failed: disk full).", plan, failing[5].ID())
 	out := tf.run(t, work, 0, "plan", "-input=false", "-no-color", "-out=tfplan")
@@ -542,10 +541,10 @@ func TestExample_latestSuccessfulRestore(t *testing.T) {
 	database, _ := want.String("DestinationEndpointDatabaseName")
 	name, _ := want.String("RestoreTaskName")
 
-	tf := cliWithProvider(t)
 	e := startEmulator(t, tasks)
-	useEmulatorFromEnvironment(t, e)
-	t.Setenv("TF_VAR_backup_plan_id", plan)
+	useEmulatorFromEnvironment(e)
+	tf := cliWithProvider(t).withEnv(e.env)
+	e.env["TF_VAR_backup_plan_id"] = plan
 	work := filepath.Join(t.TempDir(), "example")
 	if err := os.CopyFS(work, os.DirFS(exampleDir(t, "use-cases/latest-successful-restore"))); err != nil {
 		t.Fatal(err)
@@ -631,7 +630,7 @@ func TestExample_recentRestoreJobs(t *testing.T) {
 	e, dir := startExample(t, "use-cases/recent-restore-jobs", tasks)
 	before := time.Now()
 	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{exampleStep(dir, nil, resource.TestStep{
+		Steps: []resource.TestStep{exampleStep(e.env, dir, nil, resource.TestStep{
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("recent_restore_job_ids", stringListExact(restoreTaskIDs(recent))),
 				statecheck.ExpectKnownOutputValue("recent_restore_jobs", knownvalue.ObjectExact(jobs)),
@@ -664,9 +663,9 @@ func TestExample_recentRestoreJobs(t *testing.T) {
 // "passing" jobs break the policy (a stopped job, or no finished one), the script fails: its verdict is
 // no formality.
 func TestGuide_restorePolicyOffline(t *testing.T) {
-	tf := cliWithProvider(t) // both builds before isolateEnvironment moves HOME, and with it Go's caches
-	tf.env = append(tf.env, "DBS_EMULATOR="+buildEmulator(t))
-	isolateEnvironment(t)
+	env := newTestEnv(t)
+	env["DBS_EMULATOR"] = buildEmulator(t)
+	tf := cliWithProvider(t).withEnv(env)
 	dir := exampleDir(t, "guides/restore-policy-offline")
 	const plan = "dbs1hvb0wwwtest1" // the script's default BACKUP_PLAN_ID, which the data files use
 	failing, err := emulator.LoadTasksFile(filepath.Join(dir, "restore-jobs-failing.json"))
@@ -725,13 +724,13 @@ func TestGuide_restorePolicyOffline(t *testing.T) {
 // The table of the guide's "Beyond the data file": the emulator command with a fault flag, the policy on
 // the passing jobs, and what the plan does.
 func TestGuide_restorePolicyOfflineFaults(t *testing.T) {
-	tf := cliWithProvider(t)
+	cli := cliWithProvider(t)
 	bin := buildEmulator(t)
-	isolateEnvironment(t)
 	dir := exampleDir(t, "guides/restore-policy-offline")
-	t.Setenv("TF_VAR_backup_plan_id", "dbs1hvb0wwwtest1")
-	t.Setenv("ALICLOUD_ACCESS_KEY", "demo-access-key")
-	t.Setenv("ALICLOUD_SECRET_KEY", "demo-secret-key")
+	env := newTestEnv(t)
+	env["TF_VAR_backup_plan_id"] = "dbs1hvb0wwwtest1"
+	env["ALICLOUD_ACCESS_KEY"] = "demo-access-key"
+	env["ALICLOUD_SECRET_KEY"] = "demo-secret-key"
 	for _, tc := range []struct {
 		flags []string
 		fails string // "" when the plan passes
@@ -747,7 +746,7 @@ func TestGuide_restorePolicyOfflineFaults(t *testing.T) {
 	} {
 		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
 			url := runEmulatorCommand(t, bin, append([]string{"-data", filepath.Join(dir, "restore-jobs-passing.json")}, tc.flags...)...)
-			t.Setenv("ALIBABA_CLOUD_ENDPOINT_DBS", url)
+			tf := cli.withEnv(env.with("ALIBABA_CLOUD_ENDPOINT_DBS", url))
 			want := 0
 			if tc.fails != "" {
 				want = 1
@@ -804,7 +803,18 @@ func buildEmulator(t *testing.T) string {
 // from this tree, installed through dev_overrides, as a user's pipeline would run it.
 type terraformCLI struct {
 	binary string
-	env    []string // added to the test's environment as it is when a command runs
+	// settings point the binary at the provider (TF_CLI_CONFIG_FILE) and at itself (TERRAFORM, for the
+	// examples' scripts); they are added to every command's environment.
+	settings []string
+	// env is the test's environment, which its commands run with (see testEnv.environ).
+	env testEnv
+}
+
+// withEnv is c, its commands run with env.
+func (c *terraformCLI) withEnv(env testEnv) *terraformCLI {
+	with := *c
+	with.env = env
+	return &with
 }
 
 func cliWithProvider(t *testing.T) *terraformCLI {
@@ -847,7 +857,7 @@ func buildCLI(ctx context.Context, dir string) (*terraformCLI, error) {
 	if err := os.WriteFile(rc, []byte(cli), 0o600); err != nil {
 		return nil, err
 	}
-	return &terraformCLI{binary: binary, env: []string{"TF_CLI_CONFIG_FILE=" + rc, "TERRAFORM=" + binary, "TF_IN_AUTOMATION=1"}}, nil
+	return &terraformCLI{binary: binary, settings: []string{"TF_CLI_CONFIG_FILE=" + rc, "TERRAFORM=" + binary, "TF_IN_AUTOMATION=1"}}, nil
 }
 
 // jqBinary is the jq on PATH, which is what a pipeline runs, or else gojq built from tools/go.mod, so
@@ -882,7 +892,7 @@ func (c *terraformCLI) exec(t *testing.T, dir string, want int, name string, arg
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), name, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), c.env...)
+	cmd.Env = append(c.env.environ(), c.settings...)
 	out, err := cmd.CombinedOutput()
 	code := 0
 	var exit *exec.ExitError

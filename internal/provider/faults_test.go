@@ -53,7 +53,7 @@ func TestDbsRestoreTasksDataSource_transientFaults(t *testing.T) {
 				e.SetQuota(emulator.Quota{PerSecond: 5})
 			}
 			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
+				ProtoV6ProviderFactories: e.env.providers(),
 				Steps: []resource.TestStep{{
 					Config: readAll(e, ""),
 					ConfigStateChecks: []statecheck.StateCheck{
@@ -116,7 +116,7 @@ func TestDbsRestoreTasksDataSource_maxRetryTimeout(t *testing.T) {
 	e.SetFaults(emulator.Faults{Throttle: emulator.Always, ThrottleCode: "Throttling.User"})
 	started := time.Now()
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config:      readAll(e, "max_retry_timeout = 2"),
 			ExpectError: errorPattern(`(?s)Throttling.User.*RequestId`),
@@ -140,12 +140,12 @@ func TestDbsRestoreTasksDataSource_retriesOff(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := startEmulator(t, emulator.Generate(100, 3))
 			if setting.env != "" {
-				t.Setenv("MAX_RETRY_TIMEOUT", setting.env)
+				e.env["MAX_RETRY_TIMEOUT"] = setting.env
 			}
 			// Page 0 is answered; of the three pages read after it, at once, the first and third asked
 			// are answered 503.
 			e.SetFaults(emulator.Faults{ServerError: emulator.Pick{Every: 2}})
-			expectFastFailure(t, listing(providerBlock(e, setting.argument)),
+			expectFastFailure(t, e.env, listing(providerBlock(e, setting.argument)),
 				`(?s)Unable to read DBS restore tasks.*page \d: HTTP 503 ServiceUnavailable`, 10*time.Second)
 			asked := map[int64]int{}
 			for _, r := range e.Requests() {
@@ -167,7 +167,7 @@ func TestDbsRestoreTasksDataSource_retriesUseTheWholeBudget(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(10, 1))
 	// Every answer throttled with Retry-After 2: attempts at 0 s and 2 s, then 1 s is left of 3.
 	e.SetFaults(emulator.Faults{Throttle: emulator.Always, RetryAfter: "2"})
-	expectFastFailure(t, listing(providerBlock(e, "max_retry_timeout = 3")), `(?s)Throttling.User.*gave up after 3 attempts`, 20*time.Second)
+	expectFastFailure(t, e.env, listing(providerBlock(e, "max_retry_timeout = 3")), `(?s)Throttling.User.*gave up after 3 attempts`, 20*time.Second)
 	requests := e.Requests()
 	if len(requests) < 2 {
 		t.Fatalf("%d requests", len(requests))
@@ -205,10 +205,10 @@ data "alicloud_dbs_restore_tasks" "all" {
 			e.SetLatency(30 * time.Millisecond)
 			e.SetQuota(emulator.Quota{PerSecond: 20})
 			for k, v := range c.env {
-				t.Setenv(k, v)
+				e.env[k] = v
 			}
 			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
+				ProtoV6ProviderFactories: e.env.providers(),
 				Steps: []resource.TestStep{{
 					Config:            config(e, c.extra),
 					ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks)},
@@ -226,7 +226,8 @@ data "alicloud_dbs_restore_tasks" "all" {
 		expectFailure(t, e, config(e, "max_requests_per_second = 0"), `(?s)max_requests_per_second.*value must be between 0.1`, 0)
 	})
 	t.Run("environment not a number", func(t *testing.T) {
-		t.Setenv("ALICLOUD_MAX_REQUESTS_PER_SECOND", "fast")
+		e := startEmulator(t, tasks) // an environment of its own
+		e.env["ALICLOUD_MAX_REQUESTS_PER_SECOND"] = "fast"
 		expectFailure(t, e, config(e, ""), `(?s)Invalid max_requests_per_second.*ALICLOUD_MAX_REQUESTS_PER_SECOND="fast" is not a number`, 0)
 	})
 }
@@ -236,7 +237,7 @@ func TestDbsRestoreTasksDataSource_listShiftsWhilePaged(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(120, 4))
 	e.SetFaults(emulator.Faults{ShiftList: emulator.Pick{First: 1}})
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: readAll(e, ""),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -254,7 +255,7 @@ func TestDbsRestoreTasksDataSource_listNeverSettles(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(120, 4))
 	e.SetFaults(emulator.Faults{ShiftList: emulator.Always})
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config:      readAll(e, ""),
 			ExpectError: errorPattern(`(?s)Unable to read DBS restore tasks.*chang`),
@@ -283,7 +284,7 @@ func TestDbsRestoreTasksDataSource_brokenPages(t *testing.T) {
 			e := startEmulator(t, tasks)
 			e.SetFaults(c.faults)
 			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories,
+				ProtoV6ProviderFactories: e.env.providers(),
 				Steps: []resource.TestStep{{
 					Config:      readAll(e, ""),
 					ExpectError: errorPattern(c.error),
@@ -317,7 +318,7 @@ func TestDbsRestoreTasksDataSource_soak(t *testing.T) {
 	var reads [][]byte
 	factories := map[string]func() (tfprotov6.ProviderServer, error){
 		"alicloud": func() (tfprotov6.ProviderServer, error) {
-			return &recordingServer{ProviderServer: NewProtocol6Server("test")(), states: &reads}, nil
+			return &recordingServer{ProviderServer: newProtocol6Server(e.env.provider()), states: &reads}, nil
 		},
 	}
 	step := resource.TestStep{
@@ -374,7 +375,7 @@ func TestDbsRestoreTasksDataSource_traceLogHasNoSecrets(t *testing.T) {
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 provider "alicloud" {
@@ -433,7 +434,7 @@ func TestDbsRestoreTasksDataSource_emptyPageBeforeTheEnd(t *testing.T) {
 	e := startEmulator(t, tasks)
 	e.SetFaults(emulator.Faults{EmptyPage: emulator.Pick{First: 1}})
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config:            readAll(e, ""),
 			ConfigStateChecks: []statecheck.StateCheck{expectTasks(allTasks, tasks)},
@@ -445,7 +446,7 @@ func TestDbsRestoreTasksDataSource_emptyPageBeforeTheEnd(t *testing.T) {
 func TestDbsRestoreTasksDataSource_cancelStopsInFlightRequests(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(500, 1))
 	e.SetLatency(30 * time.Second)
-	server := NewProtocol6Server("test")()
+	server := newProtocol6Server(e.env.provider())
 	configuredServer(t, server, e.url)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)
@@ -480,13 +481,13 @@ func TestDbsRestoreTasksDataSource_cancelStopsInFlightRequests(t *testing.T) {
 	}
 }
 
-// expectFastFailure applies config, expects an error matching pattern, and checks that it came within
-// limit: for failures that waiting cannot mend, or with retries off.
-func expectFastFailure(t *testing.T, config, pattern string, limit time.Duration) {
+// expectFastFailure applies config, the provider reading env, expects an error matching pattern, and
+// checks that it came within limit: for failures that waiting cannot mend, or with retries off.
+func expectFastFailure(t *testing.T, env testEnv, config, pattern string, limit time.Duration) {
 	t.Helper()
 	started := time.Now()
 	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories,
+		ProtoV6ProviderFactories: env.providers(),
 		Steps:                    []resource.TestStep{{Config: config, ExpectError: errorPattern(pattern)}},
 	})
 	if took := time.Since(started); took > limit {

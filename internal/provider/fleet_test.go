@@ -55,13 +55,14 @@ data "alicloud_dbs_restore_tasks" "plan" {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		cli.run(t, dir, 0, "apply", "-auto-approve", "-input=false", "-no-color")
+		tf := cli.withEnv(e.env)
+		tf.run(t, dir, 0, "apply", "-auto-approve", "-input=false", "-no-color")
 		wall := time.Since(start)
 		st := e.Stats()
 
 		var state tfjson.State
 		state.UseJSONNumber(true) // as terraform-plugin-testing reads it, so that big ids stay exact
-		if err := json.Unmarshal([]byte(cli.run(t, dir, 0, "show", "-json")), &state); err != nil {
+		if err := json.Unmarshal([]byte(tf.run(t, dir, 0, "show", "-json")), &state); err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range ids {

@@ -73,8 +73,8 @@ func argumentSamples(tasks []emulator.Task, dir string) map[string][]tftypes.Val
 func TestFastRead_protocolEquivalence(t *testing.T) {
 	tasks := equivalenceTasks()
 	e := startEmulator(t, tasks)
-	fast := NewProtocol6Server("test")()
-	framework := providerserver.NewProtocol6(New("test")())()
+	fast := newProtocol6Server(e.env.provider())
+	framework := providerserver.NewProtocol6(e.env.provider())()
 
 	sch, objType := restoreTasksSchema()
 	samples := argumentSamples(tasks, t.TempDir())
@@ -160,11 +160,11 @@ func TestFastRead_protocolEquivalence(t *testing.T) {
 // debug line says why.
 func TestFastRead_fallsBackToTheFramework(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(40, 3))
-	server := NewProtocol6Server("test")().(*protocol6Server)
+	server := newProtocol6Server(e.env.provider())
 	server.encodeState = func(tftypes.Value, tftypes.Object, *restoreTasksResult) ([]byte, error) {
 		return nil, fmt.Errorf("an argument of type tftypes.Bool cannot be written")
 	}
-	framework := providerserver.NewProtocol6(New("test")())()
+	framework := providerserver.NewProtocol6(e.env.provider())()
 	configuredServer(t, server, e.url)
 	configuredServer(t, framework, e.url)
 

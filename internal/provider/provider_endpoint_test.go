@@ -99,7 +99,7 @@ func TestProvider_endpointWithUserInformation(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(5, 1))
 	endpoint := strings.Replace(e.url, "://", "://admin:hunter2-secret@", 1)
 	logFile := filepath.Join(t.TempDir(), "trace.log")
-	diags, code := planDiagnostics(t, fmt.Sprintf(`
+	diags, code := planDiagnostics(t, e.env.with("TF_LOG", "trace", "TF_LOG_PATH", logFile), fmt.Sprintf(`
 provider "alicloud" {
   access_key = %q
   secret_key = %q
@@ -108,7 +108,7 @@ provider "alicloud" {
   }
 }
 data "alicloud_dbs_restore_tasks" "all" {}
-`, testAccessKey, testSecretKey, endpoint), "TF_LOG=trace", "TF_LOG_PATH="+logFile)
+`, testAccessKey, testSecretKey, endpoint))
 	errs := diagnosticsOf(diags, "error")
 	if code == 0 || len(errs) != 1 || !strings.Contains(errs[0].Detail, "must not contain user information") ||
 		errs[0].Snippet == nil || !strings.Contains(errs[0].Snippet.Code, "dbs") {
@@ -137,8 +137,7 @@ data "alicloud_dbs_restore_tasks" "all" {}
 // A region the endpoint table does not know still works (its regional host is used), with a warning at
 // plan time that names the known regions and how to set endpoints.dbs.
 func TestProvider_unknownRegionWarning(t *testing.T) {
-	isolateEnvironment(t)
-	diags, code := planDiagnostics(t, fmt.Sprintf(`
+	diags, code := planDiagnostics(t, newTestEnv(t), fmt.Sprintf(`
 provider "alicloud" {
   access_key = %q
   secret_key = %q

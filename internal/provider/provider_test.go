@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,19 +23,69 @@ const (
 	testSecretKey = "test-secret-key-do-not-log"
 )
 
-// testProviderFactories serve the provider as Terraform sees it in production: the framework with the
-// protocol-level read of alicloud_dbs_restore_tasks.
-var testProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"alicloud": func() (tfprotov6.ProviderServer, error) { return NewProtocol6Server("test")(), nil },
+// testEnv is the environment a test's provider reads instead of the process's: nothing of the developer's
+// (no credentials, profiles or settings), a home directory of the test's own, and the default chain's ECS
+// metadata lookup off, unless the test sets otherwise. Tests run at once, so a test sets its variables
+// here, never in the process's environment, and before the provider reads them.
+type testEnv map[string]string
+
+func newTestEnv(t *testing.T) testEnv {
+	t.Helper()
+	return testEnv{"HOME": t.TempDir(), "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true", "CHECKPOINT_DISABLE": "1"}
 }
 
-// frameworkOnlyProviderFactories serve the plain framework provider, the reference the fast path must match.
-var frameworkOnlyProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"alicloud": providerserver.NewProtocol6WithError(New("test")()),
+func (env testEnv) getenv(key string) string { return env[key] }
+
+// with is a copy of env with the given names set to the values that follow them, for a subtest that
+// shares its parent's emulator and sets what its siblings must not see.
+func (env testEnv) with(nameValues ...string) testEnv {
+	out := maps.Clone(env)
+	for i := 0; i+1 < len(nameValues); i += 2 {
+		out[nameValues[i]] = nameValues[i+1]
+	}
+	return out
+}
+
+// provider is the provider as New builds it, reading env.
+func (env testEnv) provider() *alicloudProvider {
+	return &alicloudProvider{version: "test", getenv: env.getenv}
+}
+
+// providers serve the provider as Terraform sees it in production, reading env: the framework with the
+// protocol-level read of alicloud_dbs_restore_tasks.
+func (env testEnv) providers() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"alicloud": func() (tfprotov6.ProviderServer, error) { return newProtocol6Server(env.provider()), nil },
+	}
+}
+
+// frameworkOnlyProviders serve the plain framework provider, reading env: the reference the fast path
+// must match.
+func (env testEnv) frameworkOnlyProviders() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"alicloud": providerserver.NewProtocol6WithError(env.provider()),
+	}
+}
+
+// environ is the environment of a command a test runs (terraform, a script of an example), whose provider
+// reads the process's environment: the test binary's, without any variable through which the developer's
+// credentials or settings could reach the provider, and env on top.
+func (env testEnv) environ() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if _, set := env[name]; !set && !slices.Contains(credentialVariables, name) {
+			out = append(out, kv)
+		}
+	}
+	for name, value := range env {
+		out = append(out, name+"="+value)
+	}
+	return out
 }
 
 // credentialVariables are every variable through which credentials-go or this provider could pick up the
-// developer's own credentials or settings; tests clear them all.
+// developer's own credentials or settings; the commands tests run do not inherit them.
 var credentialVariables = []string{
 	"ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN", "ALICLOUD_REGION",
 	"ALICLOUD_PROFILE", "ALICLOUD_SHARED_CREDENTIALS_FILE", "ALICLOUD_ECS_ROLE_NAME", "ALICLOUD_ASSUME_ROLE_ARN",
@@ -46,34 +99,24 @@ var credentialVariables = []string{
 	"ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS",
 }
 
-// isolateEnvironment keeps a test from reading the developer's credentials, profiles or ECS metadata.
-func isolateEnvironment(t *testing.T) {
-	t.Helper()
-	for _, v := range credentialVariables {
-		t.Setenv(v, "")
-	}
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-	t.Setenv("CHECKPOINT_DISABLE", "1")
-}
-
-// testEmulator is a running DBS emulator and its base URL.
+// testEmulator is a running DBS emulator, its base URL, and the environment of the test's provider.
 type testEmulator struct {
 	*emulator.Server
 	url string
+	env testEnv
 }
 
-// startEmulator starts a DBS emulator that knows the test key and serves tasks.
+// startEmulator starts a DBS emulator that knows the test key and serves tasks, with a fresh environment
+// for the test's provider.
 func startEmulator(t *testing.T, tasks []emulator.Task) *testEmulator {
 	t.Helper()
-	isolateEnvironment(t)
 	srv := emulator.New(emulator.Options{
 		Keys:  map[string]emulator.Key{testAccessKey: {Secret: testSecretKey}},
 		Tasks: tasks,
 	})
 	url := srv.Start()
 	t.Cleanup(srv.Close)
-	return &testEmulator{Server: srv, url: url}
+	return &testEmulator{Server: srv, url: url, env: newTestEnv(t)}
 }
 
 // providerBlock points the provider at the emulator with the test key, plus any extra arguments.
