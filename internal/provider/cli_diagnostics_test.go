@@ -76,8 +76,9 @@ func planDiagnosticsIn(t *testing.T, env testEnv, dir, config string) ([]cliDiag
 	return diags, code
 }
 
-// sharedCLI is cliWithProvider built once for the whole test binary, in the directory TestMain made
-// for it: building the provider for every test would cost more than the tests themselves.
+// sharedCLI is the terraform binary with the provider built from this tree (see buildCLI), built once for
+// the whole test binary, in the directory TestMain made for it: building the provider for every test
+// would cost more than the tests themselves. Tests run its commands with their environment (withEnv).
 func sharedCLI(t *testing.T) *terraformCLI {
 	t.Helper()
 	sharedCLIOnce.Do(func() {

@@ -1048,7 +1048,7 @@ func TestCredentials_sameWordsForTheSameProblem(t *testing.T) {
 // runs through the CLI, whose output tells a warning from an error.
 func TestCredentials_temporaryKeyWithoutToken(t *testing.T) {
 	const key, secret = "STS.caller-key", "caller-secret-DO-NOT-LEAK"
-	tf := cliWithProvider(t)
+	tf := sharedCLI(t)
 	plan := func(t *testing.T, e *credentialsEmulator, args string) string {
 		t.Helper()
 		dir := t.TempDir()

@@ -486,7 +486,7 @@ func TestExample_restorePolicyCheckScript(t *testing.T) {
 	e := startEmulator(t, failing)
 	useEmulatorFromEnvironment(e)
 	e.env["JQ"] = jqBinary(t)
-	tf := cliWithProvider(t).withEnv(e.env)
+	tf := sharedCLI(t).withEnv(e.env)
 	dir := exampleDir(t, "use-cases/restore-policy-check")
 
 	work := t.TempDir()
@@ -543,7 +543,7 @@ func TestExample_latestSuccessfulRestore(t *testing.T) {
 
 	e := startEmulator(t, tasks)
 	useEmulatorFromEnvironment(e)
-	tf := cliWithProvider(t).withEnv(e.env)
+	tf := sharedCLI(t).withEnv(e.env)
 	e.env["TF_VAR_backup_plan_id"] = plan
 	work := filepath.Join(t.TempDir(), "example")
 	if err := os.CopyFS(work, os.DirFS(exampleDir(t, "use-cases/latest-successful-restore"))); err != nil {
@@ -665,7 +665,7 @@ func TestExample_recentRestoreJobs(t *testing.T) {
 func TestGuide_restorePolicyOffline(t *testing.T) {
 	env := newTestEnv(t)
 	env["DBS_EMULATOR"] = buildEmulator(t)
-	tf := cliWithProvider(t).withEnv(env)
+	tf := sharedCLI(t).withEnv(env)
 	dir := exampleDir(t, "guides/restore-policy-offline")
 	const plan = "dbs1hvb0wwwtest1" // the script's default BACKUP_PLAN_ID, which the data files use
 	failing, err := emulator.LoadTasksFile(filepath.Join(dir, "restore-jobs-failing.json"))
@@ -724,7 +724,7 @@ func TestGuide_restorePolicyOffline(t *testing.T) {
 // The table of the guide's "Beyond the data file": the emulator command with a fault flag, the policy on
 // the passing jobs, and what the plan does.
 func TestGuide_restorePolicyOfflineFaults(t *testing.T) {
-	cli := cliWithProvider(t)
+	cli := sharedCLI(t)
 	bin := buildEmulator(t)
 	dir := exampleDir(t, "guides/restore-policy-offline")
 	env := newTestEnv(t)
@@ -815,18 +815,6 @@ func (c *terraformCLI) withEnv(env testEnv) *terraformCLI {
 	with := *c
 	with.env = env
 	return &with
-}
-
-func cliWithProvider(t *testing.T) *terraformCLI {
-	t.Helper()
-	cli, err := buildCLI(t.Context(), t.TempDir())
-	if errors.Is(err, errNoTerraform) {
-		t.Skip(err.Error())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cli
 }
 
 // errNoTerraform is buildCLI's error on a machine without a terraform binary; tests skip on it.

@@ -29,7 +29,7 @@ func TestDbsRestoreTasksDataSource_fleetOverQuota(t *testing.T) {
 	if full {
 		plans, pageSize, quotas = 60, 100, []float64{20, 5}
 	}
-	cli := cliWithProvider(t)
+	cli := sharedCLI(t)
 	tasks, ids := emulator.GeneratePlans(plans, 5*pageSize, 1)
 
 	// apply reads the fleet once, in the plan of `terraform apply`, and checks every plan's state.
