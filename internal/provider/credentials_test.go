@@ -645,7 +645,7 @@ assume_role {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.env.providers(),
-				Steps:                    []resource.TestStep{{Config: e.config(tc.args), ExpectError: spacedPattern(tc.pattern)}},
+				Steps:                    []resource.TestStep{{Config: e.config(tc.args), ExpectError: wrappedPattern(tc.pattern)}},
 			})
 		})
 	}
@@ -776,18 +776,13 @@ func configureDirectly(t *testing.T, env testEnv, dbs, sts string, args map[stri
 	return cresp.Diagnostics
 }
 
-// spacedPattern lets a pattern's spaces match the line breaks Terraform wraps diagnostics with.
-func spacedPattern(pattern string) *regexp.Regexp {
-	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
-}
-
 // failsWith applies config through Terraform, the provider reading env, and checks the error it fails
 // with: it matches pattern (whose spaces match Terraform's line breaks) and holds none of absent.
 // ExpectError cannot say what an error must not hold, so the TestCase's ErrorCheck reads it instead, and a
 // step that does not fail fails the test in its Check.
 func failsWith(t *testing.T, env testEnv, config, pattern string, absent ...string) {
 	t.Helper()
-	re := spacedPattern(pattern)
+	re := wrappedPattern(pattern)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.providers(),
 		ErrorCheck: func(err error) error {
@@ -1077,7 +1072,7 @@ terraform {
 			`Error: Unable to read DBS restore tasks .*InvalidSecurityToken\.Missing.*needs the security token it was issued with, which was not sent: ` +
 				`set the token where the key is set, the credentials from ` + regexp.QuoteMeta(origin) + ` \(security_token in the provider block`,
 		} {
-			if re := regexp.MustCompile("(?s)" + strings.ReplaceAll(want, " ", `[\s│]+`)); !re.MatchString(out) {
+			if !wrappedPattern(want).MatchString(out) {
 				t.Errorf("the plan's output does not match %s:\n%s", want, out)
 			}
 		}

@@ -331,7 +331,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 }`, filepath.Join(t.TempDir(), "missing", "tasks.json")),
 				// Terraform quotes the attribute's line only when the diagnostic carries its path, which
 				// the protocol-level read path must keep.
-				ExpectError: errorPattern(`(?s)Unable to write output_file.*in data "alicloud_dbs_restore_tasks" "all":\s+\d+: output_file = ".*directory.*does not exist`),
+				ExpectError: wrappedPattern(`Unable to write output_file.*in data "alicloud_dbs_restore_tasks" "all":\s+\d+: output_file = ".*directory.*does not exist`),
 			},
 		},
 	})
@@ -426,24 +426,24 @@ func TestDbsRestoreTasksDataSource_planTimeErrors(t *testing.T) {
 	cases := []struct {
 		name, config, error string
 	}{
-		{"page_size too small", `page_size = 0`, `(?s)Attribute page_size value must be between 1 and 100`},
-		{"page_size too large", `page_size = 101`, `(?s)Attribute page_size value must be between 1 and 100`},
-		{"negative page_number", `page_number = -1`, `(?s)Attribute page_number value must be between 0 and 2147483647`},
-		{"page_number past 32 bits", `page_number = 2147483648`, `(?s)Attribute page_number value must be between 0 and 2147483647`},
-		{"invalid regex", `name_regex = "(unclosed"`, `(?s)Invalid regular expression.*name_regex`},
+		{"page_size too small", `page_size = 0`, `Attribute page_size value must be between 1 and 100`},
+		{"page_size too large", `page_size = 101`, `Attribute page_size value must be between 1 and 100`},
+		{"negative page_number", `page_number = -1`, `Attribute page_number value must be between 0 and 2147483647`},
+		{"page_number past 32 bits", `page_number = 2147483648`, `Attribute page_number value must be between 0 and 2147483647`},
+		{"invalid regex", `name_regex = "(unclosed"`, `Invalid regular expression.*name_regex`},
 		{"ids with backup_plan_id", `
   ids            = ["r1"]
-  backup_plan_id = "dbs1"`, `(?s)Invalid Attribute Combination.*backup_plan_id.*ids|(?s)Invalid Attribute Combination.*ids.*backup_plan_id`},
-		{"empty id", `ids = ["r1", ""]`, `(?s)ids\[1\].*string length must be at least 1`},
-		{"id with a comma", `ids = ["r1,r2"]`, `(?s)ids\[0\].*must not contain commas`},
-		{"null id", `ids = ["r1", null]`, `(?s)null`},
-		{"bad start_time", `start_time = "yesterday"`, `(?s)start_time`},
+  backup_plan_id = "dbs1"`, `Invalid Attribute Combination.*backup_plan_id.*ids|Invalid Attribute Combination.*ids.*backup_plan_id`},
+		{"empty id", `ids = ["r1", ""]`, `ids\[1\].*string length must be at least 1`},
+		{"id with a comma", `ids = ["r1,r2"]`, `ids\[0\].*must not contain commas`},
+		{"null id", `ids = ["r1", null]`, `null`},
+		{"bad start_time", `start_time = "yesterday"`, `start_time`},
 		{"both start bounds", `
   start_time      = "2026-01-01T00:00:00Z"
-  start_timestamp = 1`, `(?s)Invalid Attribute Combination`},
+  start_timestamp = 1`, `Invalid Attribute Combination`},
 		{"range backwards", `
   start_timestamp = 2000
-  end_timestamp   = 1000`, `(?s)Invalid time range.*end_timestamp|(?s)end_timestamp.*Invalid time range`},
+  end_timestamp   = 1000`, `Invalid time range.*end_timestamp|end_timestamp.*Invalid time range`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -465,22 +465,22 @@ func TestProvider_configurationErrors(t *testing.T) {
   endpoints {
     dbs = %q
   }
-}`, e.url), `(?s)protocol.*value must be one of`},
+}`, e.url), `protocol.*value must be one of`},
 		{"no region and no endpoint", `provider "alicloud" {
   access_key = "k"
   secret_key = "s"
-}`, `(?s)no region is set`},
+}`, `no region is set`},
 		{"no credentials", fmt.Sprintf(`provider "alicloud" {
   endpoints {
     dbs = %q
   }
-}`, e.url), `(?s)Unable to find Alibaba Cloud credentials.*Tried, in order`},
+}`, e.url), `Unable to find Alibaba Cloud credentials.*Tried, in order`},
 		{"key without secret", fmt.Sprintf(`provider "alicloud" {
   access_key = "k"
   endpoints {
     dbs = %q
   }
-}`, e.url), `(?s)access key is set without a secret key`},
+}`, e.url), `access key is set without a secret key`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -497,7 +497,7 @@ func TestDbsRestoreTasksDataSource_apiError(t *testing.T) {
 		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config:      providerBlock(e, "") + `data "alicloud_dbs_restore_tasks" "all" {}`,
-			ExpectError: errorPattern(`(?s)Unable to read DBS restore tasks.*Request.Forbidden.*Have no Permissions.*RequestId.*dbs:DescribeRestoreTaskList`),
+			ExpectError: wrappedPattern(`Unable to read DBS restore tasks.*Request.Forbidden.*Have no Permissions.*RequestId.*dbs:DescribeRestoreTaskList`),
 		}},
 	})
 	reqs := e.Requests()
@@ -514,7 +514,7 @@ func TestDbsRestoreTasksDataSource_successFalse(t *testing.T) {
 		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config:      providerBlock(e, "") + `data "alicloud_dbs_restore_tasks" "all" {}`,
-			ExpectError: errorPattern(`(?s)page \d.*Param.NotFound.*BackupPlanId value is not valid.*RequestId`),
+			ExpectError: wrappedPattern(`page \d.*Param.NotFound.*BackupPlanId value is not valid.*RequestId`),
 		}},
 	})
 }
@@ -526,16 +526,11 @@ func expectFailure(t *testing.T, e *testEmulator, config, pattern string, reques
 	e.Reset()
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.env.providers(),
-		Steps:                    []resource.TestStep{{Config: config, ExpectError: errorPattern(pattern)}},
+		Steps:                    []resource.TestStep{{Config: config, ExpectError: wrappedPattern(pattern)}},
 	})
 	if n := e.Stats().Requests; n != requests {
 		t.Errorf("%d requests reached DBS, want %d", n, requests)
 	}
-}
-
-// errorPattern compiles an expected error, letting any run of spaces match Terraform's line wrapping.
-func errorPattern(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
 }
 
 // A long ids list is read in batches that keep each URL short, merged in a stable order, every task once.
@@ -790,7 +785,7 @@ func TestDbsRestoreTasksDataSource_taskListedTwice(t *testing.T) {
 			e := startEmulator(t, tasks)
 			e.SetFaults(emulator.Faults{RepeatTask: emulator.Always})
 			expectFastFailure(t, e.env, providerBlock(e, "")+fmt.Sprintf("\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  page_size = %d\n}\n", size),
-				`(?s)Unable to read DBS restore tasks.*4 times in a row \(last: restore task r\S+ was listed on page \d+ and again on page \d+\)`, 30*time.Second)
+				`Unable to read DBS restore tasks.*4 times in a row \(last: restore task r\S+ was listed on page \d+ and again on page \d+\)`, 30*time.Second)
 		})
 	}
 }

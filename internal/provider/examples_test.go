@@ -95,16 +95,6 @@ func planVariables(plan string) config.Variables {
 	return config.Variables{"backup_plan_id": config.StringVariable(plan)}
 }
 
-// messageRegexp matches msg in Terraform's output, where a long message may be wrapped at any space
-// (and the next line may start with the diagnostic's "│" border).
-func messageRegexp(msg string) *regexp.Regexp {
-	words := strings.Fields(msg)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(strings.Join(words, `[\s│]+`))
-}
-
 // planTasks is a generated data set in which each task is changed by edit; it returns the plan all the
 // tasks belong to.
 func planTasks(n int, seed int64, edit func(i int, task emulator.Task) emulator.Task) (string, []emulator.Task) {
@@ -433,13 +423,13 @@ func TestExample_restorePolicyPostcondition(t *testing.T) {
 		Steps: []resource.TestStep{
 			exampleStep(e.env, dir, vars, resource.TestStep{
 				PreConfig: func() { e.SetTasks(withStopped) },
-				ExpectError: messageRegexp(fmt.Sprintf("Restore jobs of backup plan %s stopped: %s (restore failed: table `t7` exists).",
-					plan, healthy[stoppedAt].ID())),
+				ExpectError: wrappedPattern(regexp.QuoteMeta(fmt.Sprintf("Restore jobs of backup plan %s stopped: %s (restore failed: table `t7` exists).",
+					plan, healthy[stoppedAt].ID()))),
 			}),
 			exampleStep(e.env, dir, vars, resource.TestStep{
 				PreConfig: func() { e.SetTasks(withStuck) },
-				ExpectError: messageRegexp(fmt.Sprintf("Restore jobs of backup plan %s have been running for more than 6 hours: %s.",
-					plan, healthy[stuckAt].ID())),
+				ExpectError: wrappedPattern(regexp.QuoteMeta(fmt.Sprintf("Restore jobs of backup plan %s have been running for more than 6 hours: %s.",
+					plan, healthy[stuckAt].ID()))),
 			}),
 			exampleStep(e.env, dir, vars, resource.TestStep{
 				PreConfig: func() { e.SetTasks(withRecentRunning) },
@@ -449,7 +439,7 @@ func TestExample_restorePolicyPostcondition(t *testing.T) {
 			}),
 			// The limit is a variable: the same five-hour-old job is stuck under a four-hour limit.
 			exampleStep(e.env, dir, fourHourLimit, resource.TestStep{
-				ExpectError: messageRegexp("have been running for more than 4 hours: " + healthy[stuckAt].ID()),
+				ExpectError: wrappedPattern(regexp.QuoteMeta("have been running for more than 4 hours: " + healthy[stuckAt].ID())),
 			}),
 		},
 	})
@@ -503,7 +493,7 @@ func TestExample_restorePolicyCheckScript(t *testing.T) {
 
 	message := fmt.Sprintf("Restore jobs of backup plan %s stopped: %s (restore failed: disk full).", plan, failing[5].ID())
 	out := tf.run(t, work, 0, "plan", "-input=false", "-no-color", "-out=tfplan")
-	if !messageRegexp(message).MatchString(out) {
+	if !wrappedPattern(regexp.QuoteMeta(message)).MatchString(out) {
 		t.Errorf("plan did not warn with the check's message %q:\n%s", message, out)
 	}
 	out = tf.script(t, work, 1, "./check-plan.sh", "tfplan")
@@ -595,7 +585,7 @@ func TestExample_latestSuccessfulRestore(t *testing.T) {
 	// Without a successful job the caller's precondition stops the plan.
 	e.SetTasks(tasksWhere(tasks, func(task emulator.Task) bool { return restoreStatus(task) != "finished" }))
 	out := tf.run(t, work, 1, "plan", "-input=false", "-no-color")
-	if msg := fmt.Sprintf("Backup plan %s has no successful restore job to drill against.", plan); !messageRegexp(msg).MatchString(out) {
+	if msg := fmt.Sprintf("Backup plan %s has no successful restore job to drill against.", plan); !wrappedPattern(regexp.QuoteMeta(msg)).MatchString(out) {
 		t.Errorf("plan did not fail with %q:\n%s", msg, out)
 	}
 }
@@ -688,7 +678,7 @@ func TestGuide_restorePolicyOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := tf.script(t, work, 0, "./test-policy.sh")
-	if msg := fmt.Sprintf("Restore policy: restore jobs of backup plan %s stopped: %s.", plan, strings.Join(stopped, "; ")); !messageRegexp(msg).MatchString(out) {
+	if msg := fmt.Sprintf("Restore policy: restore jobs of backup plan %s stopped: %s.", plan, strings.Join(stopped, "; ")); !wrappedPattern(regexp.QuoteMeta(msg)).MatchString(out) {
 		t.Errorf("the plan on restore-jobs-failing.json did not fail with %q:\n%s", msg, out)
 	}
 	if !strings.Contains(out, "ok: terraform plan passes on restore-jobs-passing.json") {
@@ -716,7 +706,7 @@ func TestGuide_restorePolicyOffline(t *testing.T) {
 	}
 	writePassing(notFinished)
 	out = tf.script(t, work, 1, "./test-policy.sh")
-	if msg := fmt.Sprintf("Restore policy: backup plan %s has no finished restore job, so no restore has been proven to work.", plan); !messageRegexp(msg).MatchString(out) {
+	if msg := fmt.Sprintf("Restore policy: backup plan %s has no finished restore job, so no restore has been proven to work.", plan); !wrappedPattern(regexp.QuoteMeta(msg)).MatchString(out) {
 		t.Errorf("with no finished job in restore-jobs-passing.json the script did not fail with %q:\n%s", msg, out)
 	}
 }
@@ -752,7 +742,7 @@ func TestGuide_restorePolicyOfflineFaults(t *testing.T) {
 				want = 1
 			}
 			out := tf.run(t, dir, want, "plan", "-input=false", "-no-color")
-			if tc.fails != "" && !messageRegexp(tc.fails).MatchString(out) {
+			if tc.fails != "" && !wrappedPattern(regexp.QuoteMeta(tc.fails)).MatchString(out) {
 				t.Errorf("the plan did not fail with %q:\n%s", tc.fails, out)
 			}
 			if tc.fails == "" && strings.Contains(out, "Restore policy:") {

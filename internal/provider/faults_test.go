@@ -94,14 +94,14 @@ func TestDbsRestoreTasksDataSource_notRetried(t *testing.T) {
   endpoints {
     dbs = %q
   }
-}`, testAccessKey, e.url), `(?s)SignatureDoesNotMatch.*RequestId.*secret`},
+}`, testAccessKey, e.url), `SignatureDoesNotMatch.*RequestId.*secret`},
 		{"unknown key", fmt.Sprintf(`provider "alicloud" {
   access_key = "no-such-key"
   secret_key = "whatever"
   endpoints {
     dbs = %q
   }
-}`, e.url), `(?s)InvalidAccessKeyId.NotFound.*RequestId.*access key`},
+}`, e.url), `InvalidAccessKeyId.NotFound.*RequestId.*access key`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -119,7 +119,7 @@ func TestDbsRestoreTasksDataSource_maxRetryTimeout(t *testing.T) {
 		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config:      readAll(e, "max_retry_timeout = 2"),
-			ExpectError: errorPattern(`(?s)Throttling.User.*RequestId`),
+			ExpectError: wrappedPattern(`Throttling.User.*RequestId`),
 		}},
 	})
 	if took := time.Since(started); took > 20*time.Second {
@@ -146,7 +146,7 @@ func TestDbsRestoreTasksDataSource_retriesOff(t *testing.T) {
 			// are answered 503.
 			e.SetFaults(emulator.Faults{ServerError: emulator.Pick{Every: 2}})
 			expectFastFailure(t, e.env, listing(providerBlock(e, setting.argument)),
-				`(?s)Unable to read DBS restore tasks.*page \d: HTTP 503 ServiceUnavailable`, 10*time.Second)
+				`Unable to read DBS restore tasks.*page \d: HTTP 503 ServiceUnavailable`, 10*time.Second)
 			asked := map[int64]int{}
 			for _, r := range e.Requests() {
 				asked[r.PageNum]++
@@ -167,7 +167,7 @@ func TestDbsRestoreTasksDataSource_retriesUseTheWholeBudget(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(10, 1))
 	// Every answer throttled with Retry-After 2: attempts at 0 s and 2 s, then 1 s is left of 3.
 	e.SetFaults(emulator.Faults{Throttle: emulator.Always, RetryAfter: "2"})
-	expectFastFailure(t, e.env, listing(providerBlock(e, "max_retry_timeout = 3")), `(?s)Throttling.User.*gave up after 3 attempts`, 20*time.Second)
+	expectFastFailure(t, e.env, listing(providerBlock(e, "max_retry_timeout = 3")), `Throttling.User.*gave up after 3 attempts`, 20*time.Second)
 	requests := e.Requests()
 	if len(requests) < 2 {
 		t.Fatalf("%d requests", len(requests))
@@ -223,12 +223,12 @@ data "alicloud_dbs_restore_tasks" "all" {
 
 	e := startEmulator(t, tasks)
 	t.Run("out of range", func(t *testing.T) {
-		expectFailure(t, e, config(e, "max_requests_per_second = 0"), `(?s)max_requests_per_second.*value must be between 0.1`, 0)
+		expectFailure(t, e, config(e, "max_requests_per_second = 0"), `max_requests_per_second.*value must be between 0.1`, 0)
 	})
 	t.Run("environment not a number", func(t *testing.T) {
 		e := startEmulator(t, tasks) // an environment of its own
 		e.env["ALICLOUD_MAX_REQUESTS_PER_SECOND"] = "fast"
-		expectFailure(t, e, config(e, ""), `(?s)Invalid max_requests_per_second.*ALICLOUD_MAX_REQUESTS_PER_SECOND="fast" is not a number`, 0)
+		expectFailure(t, e, config(e, ""), `Invalid max_requests_per_second.*ALICLOUD_MAX_REQUESTS_PER_SECOND="fast" is not a number`, 0)
 	})
 }
 
@@ -258,7 +258,7 @@ func TestDbsRestoreTasksDataSource_listNeverSettles(t *testing.T) {
 		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
 			Config:      readAll(e, ""),
-			ExpectError: errorPattern(`(?s)Unable to read DBS restore tasks.*chang`),
+			ExpectError: wrappedPattern(`Unable to read DBS restore tasks.*chang`),
 		}},
 	})
 }
@@ -272,12 +272,12 @@ func TestDbsRestoreTasksDataSource_brokenPages(t *testing.T) {
 		faults emulator.Faults
 		error  string
 	}{
-		{"truncated body", emulator.Faults{TruncateBody: emulator.Pick{Every: 3}}, `(?s)Unable to read DBS restore tasks.*page \d: the answer from http://127.0.0.1:\d+ \(HTTP 200, Content-Type application/json;charset=utf-8\) is not a DescribeRestoreTaskList page: truncated JSON \(RequestId [0-9A-F-]+\)`},
-		{"absurd totals", emulator.Faults{AbsurdTotals: emulator.Always}, `(?s)Unable to read DBS restore tasks.*page 0.*pages`},
-		{"page larger than page_size", emulator.Faults{OversizePage: emulator.Pick{Every: 2}}, `(?s)Unable to read DBS restore tasks.*page \d: 26 restore tasks on a page of at most 25 \(RequestId`},
-		{"page repeats the previous one", emulator.Faults{RepeatPrevious: emulator.Always}, `(?s)Unable to read DBS restore tasks.*page \d`},
-		{"wrong type", emulator.Faults{WrongType: emulator.Always}, `(?s)Unable to read DBS restore tasks.*page 0.*RestoreTaskDetail\[0\]\.RestoreTaskCreateTime: expected an integer.*RequestId [0-9A-F-]+`},
-		{"wrong type in the envelope", emulator.Faults{WrongType: emulator.Always, WrongTypeField: "TotalElements"}, `(?s)Unable to read DBS restore tasks.*page 0.*TotalElements.*RequestId [0-9A-F-]+`},
+		{"truncated body", emulator.Faults{TruncateBody: emulator.Pick{Every: 3}}, `Unable to read DBS restore tasks.*page \d: the answer from http://127.0.0.1:\d+ \(HTTP 200, Content-Type application/json;charset=utf-8\) is not a DescribeRestoreTaskList page: truncated JSON \(RequestId [0-9A-F-]+\)`},
+		{"absurd totals", emulator.Faults{AbsurdTotals: emulator.Always}, `Unable to read DBS restore tasks.*page 0.*pages`},
+		{"page larger than page_size", emulator.Faults{OversizePage: emulator.Pick{Every: 2}}, `Unable to read DBS restore tasks.*page \d: 26 restore tasks on a page of at most 25 \(RequestId`},
+		{"page repeats the previous one", emulator.Faults{RepeatPrevious: emulator.Always}, `Unable to read DBS restore tasks.*page \d`},
+		{"wrong type", emulator.Faults{WrongType: emulator.Always}, `Unable to read DBS restore tasks.*page 0.*RestoreTaskDetail\[0\]\.RestoreTaskCreateTime: expected an integer.*RequestId [0-9A-F-]+`},
+		{"wrong type in the envelope", emulator.Faults{WrongType: emulator.Always, WrongTypeField: "TotalElements"}, `Unable to read DBS restore tasks.*page 0.*TotalElements.*RequestId [0-9A-F-]+`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -287,7 +287,7 @@ func TestDbsRestoreTasksDataSource_brokenPages(t *testing.T) {
 				ProtoV6ProviderFactories: e.env.providers(),
 				Steps: []resource.TestStep{{
 					Config:      readAll(e, ""),
-					ExpectError: errorPattern(c.error),
+					ExpectError: wrappedPattern(c.error),
 				}},
 			})
 			if n := e.Stats().Requests; n > 40 {
@@ -488,7 +488,7 @@ func expectFastFailure(t *testing.T, env testEnv, config, pattern string, limit 
 	started := time.Now()
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.providers(),
-		Steps:                    []resource.TestStep{{Config: config, ExpectError: errorPattern(pattern)}},
+		Steps:                    []resource.TestStep{{Config: config, ExpectError: wrappedPattern(pattern)}},
 	})
 	if took := time.Since(started); took > limit {
 		t.Errorf("the error came after %s; it must come within %s", took.Round(time.Millisecond), limit)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -22,6 +23,14 @@ const (
 	testAccessKey = "test-access-key"
 	testSecretKey = "test-secret-key-do-not-log"
 )
+
+// wrappedPattern compiles a pattern of text as Terraform prints it, for an expected error, warning or
+// message: a long line is wrapped at any space, the next line may start with the diagnostic's "│"
+// border, so each space of pattern matches any run of both; and . matches line breaks. Text that must
+// appear as it is goes in through regexp.QuoteMeta.
+func wrappedPattern(pattern string) *regexp.Regexp {
+	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `[\s│]+`))
+}
 
 // testEnv is the environment a test's provider reads instead of the process's: nothing of the developer's
 // (no credentials, profiles or settings), a home directory of the test's own, and the default chain's ECS

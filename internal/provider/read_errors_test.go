@@ -38,7 +38,7 @@ func TestDbsRestoreTasksDataSource_answerThatIsNotAPage(t *testing.T) {
 			e.Reset()
 			e.SetFaults(emulator.Faults{Foreign: emulator.Always, ForeignStatus: tc.status, ForeignContentType: tc.contentType, ForeignBody: tc.body})
 			expectFastFailure(t, e.env, listing(providerBlock(e, "")),
-				`(?s)Unable to read DBS restore tasks.*page 0: the answer from http://`+host+` \(`+tc.want, 10*time.Second)
+				`Unable to read DBS restore tasks.*page 0: the answer from http://`+host+` \(`+tc.want, 10*time.Second)
 			if n := e.Stats().Requests; n != 1 {
 				t.Errorf("%d requests; an answer that is not a page is not retried", n)
 			}
@@ -52,7 +52,7 @@ func TestDbsRestoreTasksDataSource_taskWithoutID(t *testing.T) {
 	tasks[60] = tasks[60].Without("RestoreTaskId")
 	e := startEmulator(t, tasks)
 	expectFastFailure(t, e.env, listing(providerBlock(e, "")),
-		`(?s)Unable to read DBS restore tasks.*page 2: .* is not a DescribeRestoreTaskList page: restore job 11 of the page \(Items.RestoreTaskDetail\[10\]\) has no RestoreTaskId \(RequestId [0-9A-F-]+\)`,
+		`Unable to read DBS restore tasks.*page 2: .* is not a DescribeRestoreTaskList page: restore job 11 of the page \(Items.RestoreTaskDetail\[10\]\) has no RestoreTaskId \(RequestId [0-9A-F-]+\)`,
 		20*time.Second)
 }
 
@@ -73,7 +73,7 @@ provider "alicloud" {
     dbs = "https://%s"
   }
 }`, testAccessKey, testSecretKey, host)),
-		`(?s)Unable to read DBS restore tasks.*the host `+host+` does not exist.*DNS answered that `+host+` does not exist.*came from endpoints.dbs in the provider block.*region`, 10*time.Second)
+		`Unable to read DBS restore tasks.*the host `+host+` does not exist.*DNS answered that `+host+` does not exist.*came from endpoints.dbs in the provider block.*region`, 10*time.Second)
 }
 
 // An endpoint that speaks the other scheme fails within seconds, saying which scheme it speaks and
@@ -117,7 +117,7 @@ provider "alicloud" {
 	} {
 		t.Run(name, func(t *testing.T) {
 			// max_retry_timeout is left at its default of 120 s: the error must not wait for it.
-			expectFastFailure(t, plain.env, tc.config, `(?s)Unable to read DBS restore tasks.*`+tc.want, 10*time.Second)
+			expectFastFailure(t, plain.env, tc.config, `Unable to read DBS restore tasks.*`+tc.want, 10*time.Second)
 		})
 	}
 }
@@ -149,7 +149,7 @@ provider "alicloud" {
     dbs = %q
   }
 }`, testSecretKey, token, e.url)),
-			ExpectError: errorPattern(`(?s)Unable to read DBS restore tasks.*HTTP 307, a redirect to the host ` + otherHost +
+			ExpectError: wrappedPattern(`Unable to read DBS restore tasks.*HTTP 307, a redirect to the host ` + otherHost +
 				`, which is not followed.*did not follow the redirect to ` + otherHost + `.*endpoints.dbs`),
 		}},
 	})
@@ -185,7 +185,7 @@ func TestDbsRestoreTasksDataSource_timeoutsNameTheirSetting(t *testing.T) {
 	}()
 	t.Run("read", func(t *testing.T) {
 		expectFastFailure(t, e.env, listing(providerBlock(e, "max_retry_timeout = 0\n  client_read_timeout = 300")),
-			`(?s)Unable to read DBS restore tasks.*no complete answer within the read timeout of 300ms.*client_read_timeout.* = 300 ms`, 10*time.Second)
+			`Unable to read DBS restore tasks.*no complete answer within the read timeout of 300ms.*client_read_timeout.* = 300 ms`, 10*time.Second)
 	})
 	t.Run("connect", func(t *testing.T) {
 		expectFastFailure(t, e.env, listing(fmt.Sprintf(`
@@ -198,6 +198,6 @@ provider "alicloud" {
     dbs = "https://%s"
   }
 }`, testAccessKey, testSecretKey, silent.Addr())),
-			`(?s)Unable to read DBS restore tasks.*no connection within the connect timeout of 250ms.*client_connect_timeout.* = 250 ms`, 10*time.Second)
+			`Unable to read DBS restore tasks.*no connection within the connect timeout of 250ms.*client_connect_timeout.* = 250 ms`, 10*time.Second)
 	})
 }
