@@ -524,7 +524,7 @@ func TestCredentials_ecsRoleName(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		e.SetIMDSv1Only(true)
 		e.env["ALIBABA_CLOUD_IMDSV1_DISABLED"] = "true"
-		failsWith(t, e.env, e.config(`ecs_role_name = "EcsDbsReader"`), `PUT /latest/api/token \(a metadata token, IMDSv2\) at the ECS metadata service `+
+		expectErrorWithout(t, e.env, e.config(`ecs_role_name = "EcsDbsReader"`), `PUT /latest/api/token \(a metadata token, IMDSv2\) at the ECS metadata service `+
 			`\(http://100\.100\.100\.200\) failed: answered HTTP 404 Not Found.*\(ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids reading without one\)`)
 		if n := e.Stats().ByAction[emulator.ActionMetadataCredentials]; n != 0 {
 			t.Errorf("the credentials were read %d times without a token", n)
@@ -776,11 +776,11 @@ func configureDirectly(t *testing.T, env testEnv, dbs, sts string, args map[stri
 	return cresp.Diagnostics
 }
 
-// failsWith applies config through Terraform, the provider reading env, and checks the error it fails
-// with: it matches pattern (whose spaces match Terraform's line breaks) and holds none of absent.
-// ExpectError cannot say what an error must not hold, so the TestCase's ErrorCheck reads it instead, and a
-// step that does not fail fails the test in its Check.
-func failsWith(t *testing.T, env testEnv, config, pattern string, absent ...string) {
+// expectErrorWithout applies config through Terraform, the provider reading env, and checks the error it
+// fails with: it matches pattern (see wrappedPattern) and holds none of absent. ExpectError cannot say
+// what an error must not hold, so the TestCase's ErrorCheck reads it instead, and a step that does not
+// fail fails the test in its Check.
+func expectErrorWithout(t *testing.T, env testEnv, config, pattern string, absent ...string) {
 	t.Helper()
 	re := wrappedPattern(pattern)
 	resource.UnitTest(t, resource.TestCase{
@@ -900,7 +900,7 @@ provider "alicloud" {
 %s
 }
 `, e.url, rd.host, tc.args(rd)) + listingData
-			failsWith(t, e.env, config, regexp.QuoteMeta(tc.service)+`.*HTTP 307 Temporary Redirect, a redirect to `+regexp.QuoteMeta(rd.targetHost)+`, which is not followed`,
+			expectErrorWithout(t, e.env, config, regexp.QuoteMeta(tc.service)+`.*HTTP 307 Temporary Redirect, a redirect to `+regexp.QuoteMeta(rd.targetHost)+`, which is not followed`,
 				redirectSecret, "uri-token-DO-NOT-LEAK", oidcToken, baseSecret, "sso-token-DO-NOT-LEAK")
 			if n := rd.followed.Load(); n != 0 {
 				t.Errorf("the redirect was followed: %d requests reached %s", n, rd.targetHost)
@@ -1003,7 +1003,7 @@ func TestCredentials_credentialsURIValue(t *testing.T) {
 	t.Run("refused, not quoted", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		// From a sensitive variable, as users pass it: Terraform then shows no value of its own either.
-		failsWith(t, e.env, `
+		expectErrorWithout(t, e.env, `
 variable "uri" {
   type      = string
   sensitive = true
@@ -1030,10 +1030,10 @@ func TestCredentials_sameWordsForTheSameProblem(t *testing.T) {
 	}
 	want := `Invalid STS endpoint.*%s = "https://sts.example" is not of the form host\[:port\]; it must be host\[:port\], without a scheme`
 	t.Run("block", func(t *testing.T) {
-		failsWith(t, e.env, block("    sts = \"https://sts.example\"\n"), fmt.Sprintf(want, `endpoints.sts`))
+		expectErrorWithout(t, e.env, block("    sts = \"https://sts.example\"\n"), fmt.Sprintf(want, `endpoints.sts`))
 	})
 	t.Run("environment", func(t *testing.T) {
-		failsWith(t, e.env.with("ALIBABA_CLOUD_ENDPOINT_STS", "https://sts.example"), block(""), fmt.Sprintf(want, "ALIBABA_CLOUD_ENDPOINT_STS"))
+		expectErrorWithout(t, e.env.with("ALIBABA_CLOUD_ENDPOINT_STS", "https://sts.example"), block(""), fmt.Sprintf(want, "ALIBABA_CLOUD_ENDPOINT_STS"))
 	})
 }
 
@@ -1121,20 +1121,20 @@ func TestCredentials_errorsNameTheOrigin(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		e.env["ALICLOUD_ACCESS_KEY"] = baseKey
 		e.env["ALICLOUD_SECRET_KEY"] = "wrong-secret-DO-NOT-LEAK"
-		failsWith(t, e.env, e.config(""), `SignatureDoesNotMatch.*check the secret of the credentials from the environment \(ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN\)`,
+		expectErrorWithout(t, e.env, e.config(""), `SignatureDoesNotMatch.*check the secret of the credentials from the environment \(ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN\)`,
 			"wrong-secret-DO-NOT-LEAK", "(secret_key)", "check secret_key")
 	})
 	t.Run("ALIBABA_CLOUD_ACCESS_KEY_ID", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		e.env["ALIBABA_CLOUD_ACCESS_KEY_ID"] = "LTAI-unknown"
 		e.env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "some-secret"
-		failsWith(t, e.env, e.config(""), `InvalidAccessKeyId\.NotFound.*check the access key of the credentials from the environment \(ALIBABA_CLOUD_ACCESS_KEY_ID,`,
+		expectErrorWithout(t, e.env, e.config(""), `InvalidAccessKeyId\.NotFound.*check the access key of the credentials from the environment \(ALIBABA_CLOUD_ACCESS_KEY_ID,`,
 			"(access_key)", "check access_key")
 	})
 	t.Run("ALICLOUD_ASSUME_ROLE_ARN", func(t *testing.T) {
 		e := startCredentialsEmulator(t)
 		e.env["ALICLOUD_ASSUME_ROLE_ARN"] = "acs:ram::1234567890123456:role/missing"
-		failsWith(t, e.env, e.config(fmt.Sprintf("access_key = %q\nsecret_key = %q", baseKey, baseSecret)),
+		expectErrorWithout(t, e.env, e.config(fmt.Sprintf("access_key = %q\nsecret_key = %q", baseKey, baseSecret)),
 			`role acs:ram::1234567890123456:role/missing \(ALICLOUD_ASSUME_ROLE_ARN\) assumed with the provider block.*refused: EntityNotExist\.Role`)
 	})
 	t.Run("a profile", func(t *testing.T) {
@@ -1143,7 +1143,7 @@ func TestCredentials_errorsNameTheOrigin(t *testing.T) {
 		if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"profiles": [{"name": "ci", "mode": "AK", "access_key_id": %q, "access_key_secret": "wrong-secret-DO-NOT-LEAK"}]}`, baseKey)), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		failsWith(t, e.env, e.config(fmt.Sprintf("profile = \"ci\"\nshared_credentials_file = %q", cfg)),
+		expectErrorWithout(t, e.env, e.config(fmt.Sprintf("profile = \"ci\"\nshared_credentials_file = %q", cfg)),
 			`SignatureDoesNotMatch.*check the secret of the credentials from profile "ci" \(AK\) of `+regexp.QuoteMeta(cfg), "wrong-secret-DO-NOT-LEAK")
 	})
 }

@@ -447,7 +447,7 @@ func TestDbsRestoreTasksDataSource_planTimeErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			expectFailure(t, e, providerBlock(e, "")+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n"+c.config+"\n}\n", c.error, 0)
+			expectPlanError(t, e, providerBlock(e, "")+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n"+c.config+"\n}\n", c.error)
 		})
 	}
 }
@@ -484,7 +484,7 @@ func TestProvider_configurationErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			expectFailure(t, e, c.provider+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {}\n", c.error, 0)
+			expectPlanError(t, e, c.provider+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {}\n", c.error)
 		})
 	}
 }
@@ -519,9 +519,23 @@ func TestDbsRestoreTasksDataSource_successFalse(t *testing.T) {
 	})
 }
 
-// expectFailure applies config, expects an error matching pattern, and checks that exactly requests
-// requests reached the emulator: 0 for input refused at plan time, 1 for an error not worth retrying.
-func expectFailure(t *testing.T, e *testEmulator, config, pattern string, requests int) {
+// expectPlanError applies config and expects an error matching pattern (see wrappedPattern) for input
+// refused at plan time: no request reaches the emulator.
+func expectPlanError(t *testing.T, e *testEmulator, config, pattern string) {
+	t.Helper()
+	expectErrorAfterRequests(t, e, config, pattern, 0)
+}
+
+// expectAPIError applies config and expects an error matching pattern for an answer of DBS that is not
+// worth retrying: exactly one request reaches the emulator.
+func expectAPIError(t *testing.T, e *testEmulator, config, pattern string) {
+	t.Helper()
+	expectErrorAfterRequests(t, e, config, pattern, 1)
+}
+
+// expectErrorAfterRequests applies config, expects an error matching pattern, and checks that exactly
+// requests requests reached the emulator.
+func expectErrorAfterRequests(t *testing.T, e *testEmulator, config, pattern string, requests int) {
 	t.Helper()
 	e.Reset()
 	resource.UnitTest(t, resource.TestCase{
@@ -784,7 +798,7 @@ func TestDbsRestoreTasksDataSource_taskListedTwice(t *testing.T) {
 		t.Run(fmt.Sprintf("page_size %d, always", size), func(t *testing.T) {
 			e := startEmulator(t, tasks)
 			e.SetFaults(emulator.Faults{RepeatTask: emulator.Always})
-			expectFastFailure(t, e.env, providerBlock(e, "")+fmt.Sprintf("\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  page_size = %d\n}\n", size),
+			expectErrorWithin(t, e.env, providerBlock(e, "")+fmt.Sprintf("\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  page_size = %d\n}\n", size),
 				`Unable to read DBS restore tasks.*4 times in a row \(last: restore task r\S+ was listed on page \d+ and again on page \d+\)`, 30*time.Second)
 		})
 	}

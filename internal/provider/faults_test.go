@@ -105,7 +105,7 @@ func TestDbsRestoreTasksDataSource_notRetried(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			expectFailure(t, e, c.provider+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {}\n", c.error, 1)
+			expectAPIError(t, e, c.provider+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {}\n", c.error)
 		})
 	}
 }
@@ -145,7 +145,7 @@ func TestDbsRestoreTasksDataSource_retriesOff(t *testing.T) {
 			// Page 0 is answered; of the three pages read after it, at once, the first and third asked
 			// are answered 503.
 			e.SetFaults(emulator.Faults{ServerError: emulator.Pick{Every: 2}})
-			expectFastFailure(t, e.env, listing(providerBlock(e, setting.argument)),
+			expectErrorWithin(t, e.env, listing(providerBlock(e, setting.argument)),
 				`Unable to read DBS restore tasks.*page \d: HTTP 503 ServiceUnavailable`, 10*time.Second)
 			asked := map[int64]int{}
 			for _, r := range e.Requests() {
@@ -167,7 +167,7 @@ func TestDbsRestoreTasksDataSource_retriesUseTheWholeBudget(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(10, 1))
 	// Every answer throttled with Retry-After 2: attempts at 0 s and 2 s, then 1 s is left of 3.
 	e.SetFaults(emulator.Faults{Throttle: emulator.Always, RetryAfter: "2"})
-	expectFastFailure(t, e.env, listing(providerBlock(e, "max_retry_timeout = 3")), `Throttling.User.*gave up after 3 attempts`, 20*time.Second)
+	expectErrorWithin(t, e.env, listing(providerBlock(e, "max_retry_timeout = 3")), `Throttling.User.*gave up after 3 attempts`, 20*time.Second)
 	requests := e.Requests()
 	if len(requests) < 2 {
 		t.Fatalf("%d requests", len(requests))
@@ -223,12 +223,12 @@ data "alicloud_dbs_restore_tasks" "all" {
 
 	e := startEmulator(t, tasks)
 	t.Run("out of range", func(t *testing.T) {
-		expectFailure(t, e, config(e, "max_requests_per_second = 0"), `max_requests_per_second.*value must be between 0.1`, 0)
+		expectPlanError(t, e, config(e, "max_requests_per_second = 0"), `max_requests_per_second.*value must be between 0.1`)
 	})
 	t.Run("environment not a number", func(t *testing.T) {
 		e := startEmulator(t, tasks) // an environment of its own
 		e.env["ALICLOUD_MAX_REQUESTS_PER_SECOND"] = "fast"
-		expectFailure(t, e, config(e, ""), `Invalid max_requests_per_second.*ALICLOUD_MAX_REQUESTS_PER_SECOND="fast" is not a number`, 0)
+		expectPlanError(t, e, config(e, ""), `Invalid max_requests_per_second.*ALICLOUD_MAX_REQUESTS_PER_SECOND="fast" is not a number`)
 	})
 }
 
@@ -481,9 +481,9 @@ func TestDbsRestoreTasksDataSource_cancelStopsInFlightRequests(t *testing.T) {
 	}
 }
 
-// expectFastFailure applies config, the provider reading env, expects an error matching pattern, and
+// expectErrorWithin applies config, the provider reading env, expects an error matching pattern, and
 // checks that it came within limit: for failures that waiting cannot mend, or with retries off.
-func expectFastFailure(t *testing.T, env testEnv, config, pattern string, limit time.Duration) {
+func expectErrorWithin(t *testing.T, env testEnv, config, pattern string, limit time.Duration) {
 	t.Helper()
 	started := time.Now()
 	resource.UnitTest(t, resource.TestCase{

@@ -37,7 +37,7 @@ func TestDbsRestoreTasksDataSource_answerThatIsNotAPage(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e.Reset()
 			e.SetFaults(emulator.Faults{Foreign: emulator.Always, ForeignStatus: tc.status, ForeignContentType: tc.contentType, ForeignBody: tc.body})
-			expectFastFailure(t, e.env, listing(providerBlock(e, "")),
+			expectErrorWithin(t, e.env, listing(providerBlock(e, "")),
 				`Unable to read DBS restore tasks.*page 0: the answer from http://`+host+` \(`+tc.want, 10*time.Second)
 			if n := e.Stats().Requests; n != 1 {
 				t.Errorf("%d requests; an answer that is not a page is not retried", n)
@@ -51,7 +51,7 @@ func TestDbsRestoreTasksDataSource_taskWithoutID(t *testing.T) {
 	tasks := emulator.Generate(100, 3)
 	tasks[60] = tasks[60].Without("RestoreTaskId")
 	e := startEmulator(t, tasks)
-	expectFastFailure(t, e.env, listing(providerBlock(e, "")),
+	expectErrorWithin(t, e.env, listing(providerBlock(e, "")),
 		`Unable to read DBS restore tasks.*page 2: .* is not a DescribeRestoreTaskList page: restore job 11 of the page \(Items.RestoreTaskDetail\[10\]\) has no RestoreTaskId \(RequestId [0-9A-F-]+\)`,
 		20*time.Second)
 }
@@ -65,7 +65,7 @@ func TestDbsRestoreTasksDataSource_noSuchHost(t *testing.T) {
 	if _, err := net.DefaultResolver.LookupHost(context.Background(), host); !errors.As(err, &dnsErr) || !dnsErr.IsNotFound {
 		t.Skipf("this machine's resolver does not answer NXDOMAIN for %s: %v", host, err)
 	}
-	expectFastFailure(t, newTestEnv(t), listing(fmt.Sprintf(`
+	expectErrorWithin(t, newTestEnv(t), listing(fmt.Sprintf(`
 provider "alicloud" {
   access_key = %q
   secret_key = %q
@@ -117,7 +117,7 @@ provider "alicloud" {
 	} {
 		t.Run(name, func(t *testing.T) {
 			// max_retry_timeout is left at its default of 120 s: the error must not wait for it.
-			expectFastFailure(t, plain.env, tc.config, `Unable to read DBS restore tasks.*`+tc.want, 10*time.Second)
+			expectErrorWithin(t, plain.env, tc.config, `Unable to read DBS restore tasks.*`+tc.want, 10*time.Second)
 		})
 	}
 }
@@ -184,11 +184,11 @@ func TestDbsRestoreTasksDataSource_timeoutsNameTheirSetting(t *testing.T) {
 		}
 	}()
 	t.Run("read", func(t *testing.T) {
-		expectFastFailure(t, e.env, listing(providerBlock(e, "max_retry_timeout = 0\n  client_read_timeout = 300")),
+		expectErrorWithin(t, e.env, listing(providerBlock(e, "max_retry_timeout = 0\n  client_read_timeout = 300")),
 			`Unable to read DBS restore tasks.*no complete answer within the read timeout of 300ms.*client_read_timeout.* = 300 ms`, 10*time.Second)
 	})
 	t.Run("connect", func(t *testing.T) {
-		expectFastFailure(t, e.env, listing(fmt.Sprintf(`
+		expectErrorWithin(t, e.env, listing(fmt.Sprintf(`
 provider "alicloud" {
   access_key             = %q
   secret_key             = %q
