@@ -15,6 +15,7 @@ import (
 // resource.Test skips it without TF_ACC=1, and PreCheck skips it without credentials: nothing is faked.
 // It takes credentials and the region from the environment, as a user's pipeline would.
 func TestAccDbsRestoreTasksDataSource_realCloud(t *testing.T) {
+	t.Parallel()
 	resource.Test(t, resource.TestCase{
 		PreCheck: func() {
 			if os.Getenv("ALICLOUD_ACCESS_KEY") == "" && os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID") == "" &&

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -66,12 +67,17 @@ func startCredentialsEmulator(t *testing.T) *credentialsEmulator {
 	s := emulator.New(emulator.Options{Keys: map[string]emulator.Key{baseKey: {Secret: baseSecret}}, Tasks: tasks})
 	url := s.StartTLS(credentialsCert)
 	t.Cleanup(s.Close)
-	metadataProxy.SetTarget(s)
-	t.Cleanup(func() { metadataProxy.SetTarget(nil) })
 	s.AddRole(roleARN, emulator.Role{OIDCProviderArn: oidcARN, OIDCToken: oidcToken})
 	s.SetInstanceRole("EcsDbsReader")
 	s.AddCredentialsURI("ci", time.Hour)
 	return &credentialsEmulator{Server: s, url: url, host: strings.TrimPrefix(url, "https://"), tasks: tasks, env: newTestEnv(t)}
+}
+
+// serveMetadata makes e the ECS metadata service of the process until the test ends, taking its turn
+// (see useMetadataService): for a test whose credentials come from the instance's role.
+func (e *credentialsEmulator) serveMetadata(t *testing.T) {
+	t.Helper()
+	useMetadataService(t, e.Server)
 }
 
 // config is a provider block with the emulator's endpoints and the given credential arguments, and the
@@ -261,7 +267,9 @@ func credentialHelper(t *testing.T, dir string) string {
 }
 
 func TestCredentials_staticKeys(t *testing.T) {
+	t.Parallel()
 	t.Run("block", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.AddKey("LTAI-env", emulator.Key{Secret: "env-secret"})
 		e.env["ALICLOUD_ACCESS_KEY"] = "LTAI-env"
@@ -270,6 +278,7 @@ func TestCredentials_staticKeys(t *testing.T) {
 		e.expectSigned(t, n, staticKey(baseKey, false))
 	})
 	t.Run("block with security token", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.AddKey("STS.block", emulator.Key{Secret: "block-secret", SecurityToken: "block-token"})
 		n := e.readListing(t, `access_key = "STS.block"
@@ -278,6 +287,7 @@ security_token = "block-token"`)
 		e.expectSigned(t, n, staticKey("STS.block", true))
 	})
 	t.Run("ALICLOUD_* beats ALIBABA_CLOUD_*", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.AddKey("STS.alicloud", emulator.Key{Secret: "alicloud-secret", SecurityToken: "alicloud-token"})
 		e.AddKey("LTAI-alibaba", emulator.Key{Secret: "alibaba-secret"})
@@ -291,6 +301,7 @@ security_token = "block-token"`)
 		e.expectSigned(t, n, staticKey("STS.alicloud", true))
 	})
 	t.Run("ALIBABA_CLOUD_*", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.env["ALIBABA_CLOUD_ACCESS_KEY_ID"] = baseKey
 		e.env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = baseSecret
@@ -301,6 +312,7 @@ security_token = "block-token"`)
 
 // TestCredentials_profile reads the listing with a profile of each supported mode of the aliyun CLI.
 func TestCredentials_profile(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		profile string
 		want    signing
@@ -319,7 +331,11 @@ func TestCredentials_profile(t *testing.T) {
 		{"oauth", signing{token: true, issuer: emulator.ActionOAuthExchange}},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
+			t.Parallel()
 			e := startCredentialsEmulator(t)
+			if tc.profile == "ecs" || tc.profile == "ecs-role" { // the instance's role, from the metadata service
+				e.serveMetadata(t)
+			}
 			cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"))
 			before, err := os.ReadFile(cfg)
 			if err != nil {
@@ -355,6 +371,7 @@ func TestCredentials_profile(t *testing.T) {
 		})
 	}
 	t.Run("ALICLOUD_PROFILE and the default file", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		writeProfiles(t, e, filepath.Join(e.env["HOME"], ".aliyun", "config.json"))
 		e.env["ALICLOUD_PROFILE"] = "role"
@@ -366,6 +383,7 @@ func TestCredentials_profile(t *testing.T) {
 		}
 	})
 	t.Run("ALIBABA_CLOUD_PROFILE and ALIBABA_CLOUD_CONFIG_FILE", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.env["ALIBABA_CLOUD_CONFIG_FILE"] = writeProfiles(t, e, filepath.Join(t.TempDir(), "cli.json"))
 		e.env["ALIBABA_CLOUD_PROFILE"] = "sts"
@@ -413,7 +431,9 @@ func expectOAuthWrittenBack(t *testing.T, e *credentialsEmulator, cfg string, be
 }
 
 func TestCredentials_assumeRole(t *testing.T) {
+	t.Parallel()
 	t.Run("block, on top of keys in the block", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.AddRole(roleARN, emulator.Role{ExternalID: "ext-id-DO-NOT-LEAK", MaxSessionDuration: 2 * time.Hour})
 		n := e.readListing(t, fmt.Sprintf(`access_key = %q
@@ -432,6 +452,7 @@ assume_role {
 		}
 	})
 	t.Run("environment, on top of a profile", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"))
 		e.env["ALICLOUD_ASSUME_ROLE_ARN"] = roleARN
@@ -443,7 +464,9 @@ assume_role {
 		}
 	})
 	t.Run("on top of the ECS role", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
+		e.serveMetadata(t)
 		n := e.readListing(t, fmt.Sprintf("ecs_role_name = \"EcsDbsReader\"\nassume_role {\n  role_arn = %q\n}", roleARN))
 		e.expectSigned(t, n, byAssumeRole)
 		issued := e.Issued()
@@ -454,7 +477,9 @@ assume_role {
 }
 
 func TestCredentials_assumeRoleWithOIDC(t *testing.T) {
+	t.Parallel()
 	t.Run("block", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		tokenFile := filepath.Join(t.TempDir(), "token")
 		if err := os.WriteFile(tokenFile, []byte(oidcToken), 0o600); err != nil {
@@ -475,6 +500,7 @@ func TestCredentials_assumeRoleWithOIDC(t *testing.T) {
 		}
 	})
 	t.Run("environment, as ACK's RRSA sets it", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		tokenFile := filepath.Join(t.TempDir(), "token")
 		if err := os.WriteFile(tokenFile, []byte(oidcToken), 0o600); err != nil {
@@ -489,8 +515,11 @@ func TestCredentials_assumeRoleWithOIDC(t *testing.T) {
 }
 
 func TestCredentials_ecsRoleName(t *testing.T) {
+	t.Parallel()
 	t.Run("block, with metadata disabled for the chain", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t) // its environment sets ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
+		e.serveMetadata(t)
 		n := e.readListing(t, `ecs_role_name = "EcsDbsReader"`)
 		e.expectSigned(t, n, byInstance)
 		if st := e.Stats(); st.ByAction[emulator.ActionMetadataToken] != n {
@@ -498,13 +527,17 @@ func TestCredentials_ecsRoleName(t *testing.T) {
 		}
 	})
 	t.Run("environment", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
+		e.serveMetadata(t)
 		e.env["ALICLOUD_ECS_ROLE_NAME"] = "EcsDbsReader"
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byInstance)
 	})
 	t.Run("default chain", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
+		e.serveMetadata(t)
 		e.env["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = ""
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byInstance)
@@ -512,7 +545,9 @@ func TestCredentials_ecsRoleName(t *testing.T) {
 	// As the documentation says: a service that hands out no session token is read without one (IMDSv1),
 	// unless ALIBABA_CLOUD_IMDSV1_DISABLED=true.
 	t.Run("IMDSv1 fallback", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
+		e.serveMetadata(t)
 		e.SetIMDSv1Only(true)
 		n := e.readListing(t, `ecs_role_name = "EcsDbsReader"`)
 		e.expectSigned(t, n, byInstance)
@@ -521,7 +556,9 @@ func TestCredentials_ecsRoleName(t *testing.T) {
 		}
 	})
 	t.Run("IMDSv1 disabled", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
+		e.serveMetadata(t)
 		e.SetIMDSv1Only(true)
 		e.env["ALIBABA_CLOUD_IMDSV1_DISABLED"] = "true"
 		expectErrorWithout(t, e.env, e.config(`ecs_role_name = "EcsDbsReader"`), `PUT /latest/api/token \(a metadata token, IMDSv2\) at the ECS metadata service `+
@@ -533,7 +570,9 @@ func TestCredentials_ecsRoleName(t *testing.T) {
 }
 
 func TestCredentials_credentialsURI(t *testing.T) {
+	t.Parallel()
 	t.Run("block beats the environment", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.AddCredentialsURI("env", time.Hour)
 		e.env["ALIBABA_CLOUD_CREDENTIALS_URI"] = e.url + emulator.CredentialsURIPath + "env"
@@ -546,6 +585,7 @@ func TestCredentials_credentialsURI(t *testing.T) {
 		}
 	})
 	t.Run("environment", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.env["ALIBABA_CLOUD_CREDENTIALS_URI"] = e.url + emulator.CredentialsURIPath + "ci"
 		n := e.readListing(t, "")
@@ -555,7 +595,9 @@ func TestCredentials_credentialsURI(t *testing.T) {
 
 // TestCredentials_order: the block beats the environment, and the environment beats the default chain.
 func TestCredentials_order(t *testing.T) {
+	t.Parallel()
 	t.Run("block profile beats environment keys", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		cfg := writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json"))
 		e.env["ALICLOUD_ACCESS_KEY"] = "LTAI-other"
@@ -564,6 +606,7 @@ func TestCredentials_order(t *testing.T) {
 		e.expectSigned(t, n, staticKey(baseKey, false))
 	})
 	t.Run("environment keys beat the current profile", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		writeProfiles(t, e, filepath.Join(e.env["HOME"], ".aliyun", "config.json"))
 		e.env["ALIBABA_CLOUD_ACCESS_KEY_ID"] = baseKey
@@ -572,6 +615,7 @@ func TestCredentials_order(t *testing.T) {
 		e.expectSigned(t, n, staticKey(baseKey, false))
 	})
 	t.Run("the chain reads the current profile", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		writeProfiles(t, e, filepath.Join(e.env["HOME"], ".aliyun", "config.json"))
 		n := e.readListing(t, "")
@@ -582,7 +626,9 @@ func TestCredentials_order(t *testing.T) {
 // TestCredentials_errors: conflicts and invalid arguments fail the plan naming the arguments; a missing
 // source lists what was tried; a refusal shows the service's code, message and request id.
 func TestCredentials_errors(t *testing.T) {
+	t.Parallel()
 	e := startCredentialsEmulator(t)
+	e.serveMetadata(t) // the cases of ecs_role_name read it
 	home := e.env["HOME"]
 	bearer := filepath.Join(t.TempDir(), "config.json")
 	if err := os.WriteFile(bearer, []byte(`{"profiles": [{"name": "api", "mode": "BearerToken", "bearer_token": "bt"}]}`), 0o600); err != nil {
@@ -659,6 +705,7 @@ assume_role {
 // TestCredentials_refusalLeaksNothing configures the provider directly, to read the whole diagnostic: an
 // STS refusal and an unreachable STS say what happened and hold no key, secret, token or signature.
 func TestCredentials_refusalLeaksNothing(t *testing.T) {
+	t.Parallel()
 	e := startCredentialsEmulator(t)
 	e.AddKey("STS.caller", emulator.Key{Secret: "caller-secret-DO-NOT-LEAK", SecurityToken: "caller-token-DO-NOT-LEAK"})
 	for name, sts := range map[string]string{"refused": e.host, "unreachable": "127.0.0.1:1"} {
@@ -694,6 +741,7 @@ func TestCredentials_refusalLeaksNothing(t *testing.T) {
 // TestCredentials_stsEndpoint: STS is asked at endpoints.sts, else ALIBABA_CLOUD_ENDPOINT_STS, else the
 // region's endpoint, never at credentials-go's global default when a region is known.
 func TestCredentials_stsEndpoint(t *testing.T) {
+	t.Parallel()
 	e := startCredentialsEmulator(t)
 	keys := map[string]tftypes.Value{
 		"access_key": tftypes.NewValue(tftypes.String, baseKey),
@@ -855,6 +903,7 @@ func (rd *redirectServer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 // host, and nothing reaches the host the redirect names. (OAuth's service is fixed per site; its
 // redirects are refused in the credentials package's tests.)
 func TestCredentials_redirectsRefused(t *testing.T) {
+	t.Parallel()
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte(oidcToken), 0o600); err != nil {
 		t.Fatal(err)
@@ -886,10 +935,11 @@ func TestCredentials_redirectsRefused(t *testing.T) {
 		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := startCredentialsEmulator(t)
 			rd := startRedirectServer(t)
 			if tc.metadata {
-				metadataProxy.SetHandler(rd)
+				useMetadataService(t, rd)
 			}
 			config := fmt.Sprintf(`
 provider "alicloud" {
@@ -916,6 +966,7 @@ provider "alicloud" {
 // ALIBABA_CLOUD_CREDENTIALS_FILE) signs with its keys, and its ram_role_arn profile assumes the role at
 // endpoints.sts like every other role the provider assumes.
 func TestCredentials_credentialsFile(t *testing.T) {
+	t.Parallel()
 	write := func(t *testing.T, path, content string) {
 		t.Helper()
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -926,6 +977,7 @@ func TestCredentials_credentialsFile(t *testing.T) {
 		}
 	}
 	t.Run("access_key, in the home directory", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		write(t, filepath.Join(e.env["HOME"], ".alibabacloud", "credentials"),
 			fmt.Sprintf("[default]\ntype = access_key\naccess_key_id = %s\naccess_key_secret = %s\n", baseKey, baseSecret))
@@ -933,6 +985,7 @@ func TestCredentials_credentialsFile(t *testing.T) {
 		e.expectSigned(t, n, staticKey(baseKey, false))
 	})
 	t.Run("ram_role_arn, at endpoints.sts", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		file := filepath.Join(t.TempDir(), "credentials.ini")
 		write(t, file, fmt.Sprintf("[default]\ntype = ram_role_arn\naccess_key_id = %s\naccess_key_secret = %s\nrole_arn = %s\nrole_session_name = from-ini\n",
@@ -945,7 +998,9 @@ func TestCredentials_credentialsFile(t *testing.T) {
 		}
 	})
 	t.Run("ecs_ram_role", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
+		e.serveMetadata(t)
 		write(t, filepath.Join(e.env["HOME"], ".alibabacloud", "credentials"), "[default]\ntype = ecs_ram_role\nrole_name = EcsDbsReader\n")
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byInstance)
@@ -956,6 +1011,7 @@ func TestCredentials_credentialsFile(t *testing.T) {
 // makes, to STS, a credentials URI, the ECS metadata service and the aliyun CLI's sign-in services
 // (CloudSSO, OAuth) as to DBS.
 func TestCredentials_userAgent(t *testing.T) {
+	t.Parallel()
 	profile := func(name string) func(*credentialsEmulator) string {
 		return func(e *credentialsEmulator) string {
 			return fmt.Sprintf("profile = %q\nshared_credentials_file = %q", name, writeProfiles(t, e, filepath.Join(t.TempDir(), "config.json")))
@@ -979,7 +1035,11 @@ func TestCredentials_userAgent(t *testing.T) {
 		"OAuth": {profile("oauth"), []string{emulator.ActionOAuthToken, emulator.ActionOAuthExchange}},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			e := startCredentialsEmulator(t)
+			if slices.Contains(tc.asked, emulator.ActionMetadataCredentials) {
+				e.serveMetadata(t)
+			}
 			e.readListing(t, tc.args(e)+"\nconfiguration_source = \"example/infra//dbs\"")
 			actions := map[string]int{}
 			for _, r := range e.Requests() {
@@ -1000,7 +1060,9 @@ func TestCredentials_userAgent(t *testing.T) {
 // TestCredentials_credentialsURIValue: a credentials_uri that is not an http(s) URL is refused at plan
 // time, on the argument, without quoting it (it may carry a token); its scheme is read in any case.
 func TestCredentials_credentialsURIValue(t *testing.T) {
+	t.Parallel()
 	t.Run("refused, not quoted", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		// From a sensitive variable, as users pass it: Terraform then shows no value of its own either.
 		expectErrorWithout(t, e.env, `
@@ -1015,6 +1077,7 @@ variable "uri" {
 		}
 	})
 	t.Run("HTTPS in capitals", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		n := e.readListing(t, fmt.Sprintf("credentials_uri = %q", "HTTPS://"+e.host+emulator.CredentialsURIPath+"ci"))
 		e.expectSigned(t, n, byCredentialsURI)
@@ -1024,6 +1087,7 @@ variable "uri" {
 // TestCredentials_sameWordsForTheSameProblem: a malformed STS endpoint is reported in the same words,
 // on endpoints.sts, whether the block or ALIBABA_CLOUD_ENDPOINT_STS set it.
 func TestCredentials_sameWordsForTheSameProblem(t *testing.T) {
+	t.Parallel()
 	e := startCredentialsEmulator(t)
 	block := func(sts string) string {
 		return fmt.Sprintf("provider \"alicloud\" {\n  access_key = %q\n  secret_key = %q\n  endpoints {\n    dbs = %q\n%s  }\n}\n", baseKey, baseSecret, e.url, sts) + listingData
@@ -1042,6 +1106,7 @@ func TestCredentials_sameWordsForTheSameProblem(t *testing.T) {
 // the key is set, not that a token "was refused". terraform-plugin-testing shows no warnings, so the plan
 // runs through the CLI, whose output tells a warning from an error.
 func TestCredentials_temporaryKeyWithoutToken(t *testing.T) {
+	t.Parallel()
 	const key, secret = "STS.caller-key", "caller-secret-DO-NOT-LEAK"
 	tf := sharedCLI(t)
 	plan := func(t *testing.T, e *credentialsEmulator, args string) string {
@@ -1078,11 +1143,13 @@ terraform {
 		}
 	}
 	t.Run("block", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.AddKey(key, emulator.Key{Secret: secret, SecurityToken: "caller-token"})
 		expect(t, plan(t, e, fmt.Sprintf("access_key = %q\nsecret_key = %q", key, secret)), "the provider block (access_key, secret_key, security_token)")
 	})
 	t.Run("environment", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.AddKey(key, emulator.Key{Secret: secret, SecurityToken: "caller-token"})
 		e.env["ALICLOUD_ACCESS_KEY"] = key
@@ -1090,6 +1157,7 @@ terraform {
 		expect(t, plan(t, e, ""), "the environment (ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN)")
 	})
 	t.Run("a warning, on security_token, and nothing else", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		diags := configureDirectly(t, e.env, e.url, e.host, map[string]tftypes.Value{
 			"access_key": tftypes.NewValue(tftypes.String, key),
@@ -1117,7 +1185,9 @@ terraform {
 // credentials came from (the environment's variables, a profile and its file), never an argument the
 // provider block does not have.
 func TestCredentials_errorsNameTheOrigin(t *testing.T) {
+	t.Parallel()
 	t.Run("ALICLOUD_SECRET_KEY", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.env["ALICLOUD_ACCESS_KEY"] = baseKey
 		e.env["ALICLOUD_SECRET_KEY"] = "wrong-secret-DO-NOT-LEAK"
@@ -1125,6 +1195,7 @@ func TestCredentials_errorsNameTheOrigin(t *testing.T) {
 			"wrong-secret-DO-NOT-LEAK", "(secret_key)", "check secret_key")
 	})
 	t.Run("ALIBABA_CLOUD_ACCESS_KEY_ID", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.env["ALIBABA_CLOUD_ACCESS_KEY_ID"] = "LTAI-unknown"
 		e.env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "some-secret"
@@ -1132,12 +1203,14 @@ func TestCredentials_errorsNameTheOrigin(t *testing.T) {
 			"(access_key)", "check access_key")
 	})
 	t.Run("ALICLOUD_ASSUME_ROLE_ARN", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.env["ALICLOUD_ASSUME_ROLE_ARN"] = "acs:ram::1234567890123456:role/missing"
 		expectErrorWithout(t, e.env, e.config(fmt.Sprintf("access_key = %q\nsecret_key = %q", baseKey, baseSecret)),
 			`role acs:ram::1234567890123456:role/missing \(ALICLOUD_ASSUME_ROLE_ARN\) assumed with the provider block.*refused: EntityNotExist\.Role`)
 	})
 	t.Run("a profile", func(t *testing.T) {
+		t.Parallel()
 		e := startCredentialsEmulator(t)
 		cfg := filepath.Join(t.TempDir(), "config.json")
 		if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"profiles": [{"name": "ci", "mode": "AK", "access_key_id": %q, "access_key_secret": "wrong-secret-DO-NOT-LEAK"}]}`, baseKey)), 0o600); err != nil {

@@ -26,6 +26,7 @@ const allTasks = "data.alicloud_dbs_restore_tasks.all"
 
 // A listing of several pages comes back complete, in order, every field exact, absent fields null.
 func TestDbsRestoreTasksDataSource_pagination(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(321, 42)
 	e := startEmulator(t, tasks)
 	ids := make([]knownvalue.Check, len(tasks))
@@ -70,6 +71,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 
 // The plain framework provider and the production server (protocol-level read) give the same state.
 func TestDbsRestoreTasksDataSource_frameworkPath(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(120, 7)
 	e := startEmulator(t, tasks)
 	resource.UnitTest(t, resource.TestCase{
@@ -87,6 +89,7 @@ data "alicloud_dbs_restore_tasks" "all" {}`,
 
 // Every argument reaches the API as the reference names it, and the client-side filters apply.
 func TestDbsRestoreTasksDataSource_arguments(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(200, 3)
 	e := startEmulator(t, tasks)
 	plan := emulator.PlanIDs(3)[1]
@@ -145,6 +148,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 // ids are sent as one comma-separated RestoreTaskId; afterwards ids holds the tasks returned, in the
 // order of ids.
 func TestDbsRestoreTasksDataSource_ids(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(60, 5)
 	e := startEmulator(t, tasks)
 	asked := []string{tasks[40].ID(), tasks[3].ID(), "rdoesnotexist"}
@@ -176,6 +180,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 
 // page_number reads that page only (pages count from 0), and name_regex still filters it.
 func TestDbsRestoreTasksDataSource_pageNumber(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(95, 9)
 	e := startEmulator(t, tasks)
 	page := tasks[30:60]
@@ -220,6 +225,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 
 // RFC 3339 bounds are sent in UNIX milliseconds.
 func TestDbsRestoreTasksDataSource_rfc3339Times(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(40, 11)
 	e := startEmulator(t, tasks)
 	start := time.UnixMilli(intField(tasks[10], "RestoreTaskCreateTime")).UTC()
@@ -246,6 +252,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 
 // No match is an empty list, never null.
 func TestDbsRestoreTasksDataSource_noMatch(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(30, 1))
 	empty := knownvalue.ListExact([]knownvalue.Check{})
 	resource.UnitTest(t, resource.TestCase{
@@ -271,6 +278,7 @@ output "count" {
 
 // output_file holds the tasks as a JSON array with the same keys, null for absent fields, mode 0600.
 func TestDbsRestoreTasksDataSource_outputFile(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(14, 2)
 	e := startEmulator(t, tasks)
 	out := filepath.Join(t.TempDir(), "tasks.json")
@@ -340,6 +348,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 // A relative output_file is resolved against the directory Terraform runs in, and written by
 // `terraform plan` already, since data sources are read during the plan.
 func TestDbsRestoreTasksDataSource_outputFileRelative(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(12, 6)
 	e := startEmulator(t, tasks)
 	dir := t.TempDir()
@@ -372,6 +381,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 // output_file's errors name the path the user gave (or its directory) and what to do, never the temporary
 // file the provider writes first.
 func TestDbsRestoreTasksDataSource_outputFileErrors(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(3, 2))
 	dir := t.TempDir()
 	cases := map[string]struct{ path, error string }{
@@ -385,6 +395,7 @@ func TestDbsRestoreTasksDataSource_outputFileErrors(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			diags, code := planDiagnostics(t, e.env, providerBlock(e, "")+fmt.Sprintf(`
 data "alicloud_dbs_restore_tasks" "all" {
   output_file = %q
@@ -422,6 +433,7 @@ func unwritableDirectory(t *testing.T) string {
 
 // Bad input is refused at plan time, with the attribute's path, before any request is made.
 func TestDbsRestoreTasksDataSource_planTimeErrors(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(5, 1))
 	cases := []struct {
 		name, config, error string
@@ -454,6 +466,7 @@ func TestDbsRestoreTasksDataSource_planTimeErrors(t *testing.T) {
 
 // Provider configuration errors are diagnostics at plan time that say what to do.
 func TestProvider_configurationErrors(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(5, 1))
 	cases := []struct {
 		name, provider, error string
@@ -491,6 +504,7 @@ func TestProvider_configurationErrors(t *testing.T) {
 
 // An API error reaches the user with the API's code, message and request id, and no secret.
 func TestDbsRestoreTasksDataSource_apiError(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(250, 1))
 	e.SetFaults(emulator.Faults{Forbidden: emulator.Always})
 	resource.UnitTest(t, resource.TestCase{
@@ -508,6 +522,7 @@ func TestDbsRestoreTasksDataSource_apiError(t *testing.T) {
 
 // A DBS error with HTTP 200 and Success:false is an error, read from ErrCode.
 func TestDbsRestoreTasksDataSource_successFalse(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(250, 1))
 	e.SetFaults(emulator.Faults{DBSError: emulator.Pick{Every: 2}, ErrCode: "Param.NotFound", ErrMessage: "The specified parameter BackupPlanId value is not valid."})
 	resource.UnitTest(t, resource.TestCase{
@@ -549,6 +564,7 @@ func expectErrorAfterRequests(t *testing.T, e *testEmulator, config, pattern str
 
 // A long ids list is read in batches that keep each URL short, merged in a stable order, every task once.
 func TestDbsRestoreTasksDataSource_manyIDs(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(400, 21)
 	e := startEmulator(t, tasks)
 	var ids []string
@@ -590,6 +606,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 // An empty ids list, written or from an empty variable, asks about no restore job: the lists are empty,
 // total_count is 0, and nothing is sent (an empty RestoreTaskId would list every job of the account).
 func TestDbsRestoreTasksDataSource_emptyIDs(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(40, 4))
 	empty := knownvalue.ListExact([]knownvalue.Check{})
 	for name, config := range map[string]string{
@@ -635,6 +652,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 // A malformed or pre-1970 time is refused at plan time in exactly one diagnostic on its attribute, in
 // words rather than Go's layout, and nothing is sent.
 func TestDbsRestoreTasksDataSource_timeValidation(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(5, 1))
 	cases := []struct{ argument, value, detail string }{
 		{"start_time", "yesterday", `"yesterday" is not an RFC 3339 time`},
@@ -672,6 +690,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 // none (or misses some), which a policy check would take for "no job failed". Each is a warning, shown
 // once, on the argument to blame; a read that keeps what it asked for warns about nothing.
 func TestDbsRestoreTasksDataSource_readWarnings(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(250, 8)
 	e := startEmulator(t, tasks)
 	cases := []struct {
@@ -695,6 +714,7 @@ func TestDbsRestoreTasksDataSource_readWarnings(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			diags, code := planDiagnostics(t, e.env, providerBlock(e, "")+"\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  "+c.args+"\n}\n")
 			warnings := diagnosticsOf(diags, "warning")
 			if code != 0 || len(warnings) != 1 {
@@ -712,6 +732,7 @@ func TestDbsRestoreTasksDataSource_readWarnings(t *testing.T) {
 		})
 	}
 	t.Run("no warning when the read keeps what it asked for", func(t *testing.T) {
+		t.Parallel()
 		diags, code := planDiagnostics(t, e.env, providerBlock(e, "")+fmt.Sprintf(`
 data "alicloud_dbs_restore_tasks" "all" {
   ids        = [%q, %q]
@@ -736,6 +757,7 @@ func mustString(t *testing.T, task emulator.Task, field string) string {
 // With ids, tasks come in the order the ids are written (first occurrence) for any number of ids: more
 // than one batch of 50 is not read back as the batches concatenated in the API's order.
 func TestDbsRestoreTasksDataSource_idsOrder(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(400, 23)
 	e := startEmulator(t, tasks)
 	var ids []string
@@ -772,9 +794,11 @@ data "alicloud_dbs_restore_tasks" "all" {
 // place of a job that was then not read); the list is read again, and a repeat that persists fails the
 // read, naming the job. total_count is then always the number of jobs in tasks.
 func TestDbsRestoreTasksDataSource_taskListedTwice(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(40, 29)
 	for _, size := range []int{1, 10} {
 		t.Run(fmt.Sprintf("page_size %d, once", size), func(t *testing.T) {
+			t.Parallel()
 			e := startEmulator(t, tasks)
 			// Request 1 is page 0, which the fault leaves alone; request 2 is a later page.
 			e.SetFaults(emulator.Faults{RepeatTask: emulator.Pick{First: 2}})
@@ -796,6 +820,7 @@ func TestDbsRestoreTasksDataSource_taskListedTwice(t *testing.T) {
 			})
 		})
 		t.Run(fmt.Sprintf("page_size %d, always", size), func(t *testing.T) {
+			t.Parallel()
 			e := startEmulator(t, tasks)
 			e.SetFaults(emulator.Faults{RepeatTask: emulator.Always})
 			expectErrorWithin(t, e.env, providerBlock(e, "")+fmt.Sprintf("\ndata \"alicloud_dbs_restore_tasks\" \"all\" {\n  page_size = %d\n}\n", size),
@@ -807,6 +832,7 @@ func TestDbsRestoreTasksDataSource_taskListedTwice(t *testing.T) {
 // Two data sources with the same query in one plan (the same backup plan read by two modules) make one
 // listing's requests; each still applies its own filters and writes its own output_file.
 func TestDbsRestoreTasksDataSource_identicalReadsShare(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(250, 3)
 	plan := emulator.PlanIDs(3)[0]
 	ofPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := task.String("BackupPlanId"); return p == plan })

@@ -120,6 +120,7 @@ func docHeadings(t *testing.T, rel string) map[string]bool {
 // docs/index.md has. Any other way of pointing at the documentation fails too, so that no pointer escapes
 // the check.
 func TestDocs_sectionsNamedByErrorsExist(t *testing.T) {
+	t.Parallel()
 	headings := docHeadings(t, "docs/index.md")
 	pointer := regexp.MustCompile(`"([^"]+)" in the provider documentation`)
 	named := 0
@@ -388,6 +389,7 @@ func isEnvGet(call *ast.CallExpr) bool {
 // variable the provider's code reads, and nothing it does not read (the proxy variables are read by Go's
 // HTTP client, which the provider's clients use).
 func TestDocs_environmentVariablesListed(t *testing.T) {
+	t.Parallel()
 	vars, unknown, usesProxy := variablesRead(t)
 	names := make([]string, 0, len(vars))
 	for name := range vars {

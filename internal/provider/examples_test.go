@@ -70,7 +70,10 @@ func useEmulatorFromEnvironment(e *testEmulator) {
 }
 
 // startExample starts an emulator serving tasks and prepares the environment for an example that names
-// the provider by its address; it returns the example's directory.
+// the provider by its address; it returns the example's directory. terraform-plugin-testing reads that
+// address's namespace from the process's environment (TF_ACC_PROVIDER_NAMESPACE) for every test running,
+// and the other tests' configurations resolve to the default one, so a test that calls it is not
+// parallel: it runs before the parallel tests start, and its namespace is gone when they do.
 func startExample(t *testing.T, rel string, tasks []emulator.Task) (*testEmulator, string) {
 	t.Helper()
 	dir := exampleDir(t, rel)
@@ -139,6 +142,7 @@ func restoreTaskIDs(tasks []emulator.Task) []string {
 // examples/provider/provider.tf configures the provider from the environment; a data source read through
 // it reaches the emulator.
 func TestExample_provider(t *testing.T) {
+	// Not parallel: startExample sets TF_ACC_PROVIDER_NAMESPACE for the process (see there).
 	tasks := emulator.Generate(12, 21)
 	e, _ := startExample(t, "provider", tasks)
 	resource.UnitTest(t, resource.TestCase{
@@ -160,6 +164,7 @@ data "alicloud_dbs_restore_tasks" "all" {}`,
 // examples/provider/static-credentials: keys from variables in the provider block, with nothing in the
 // environment; the region it sets is overridden by the endpoint variable.
 func TestExample_providerStaticCredentials(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(5, 22)
 	e := startEmulator(t, tasks)
 	e.env["ALIBABA_CLOUD_ENDPOINT_DBS"] = e.url
@@ -179,6 +184,7 @@ data "alicloud_dbs_restore_tasks" "all" {}`,
 
 // examples/provider/profile: a profile of the aliyun CLI's file in the home directory, with the test key.
 func TestExample_providerProfile(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(5, 30)
 	e := startEmulator(t, tasks) // HOME is now a directory of the test's own
 	e.env["ALIBABA_CLOUD_ENDPOINT_DBS"] = e.url
@@ -220,6 +226,7 @@ data "alicloud_dbs_restore_tasks" "all" {}`,
 // credentials URI's address and port (a local service's), the STS VPC endpoint and the settings'
 // DBS host (Alibaba Cloud's).
 func TestExample_providerCredentialModes(t *testing.T) {
+	t.Parallel()
 	const (
 		exampleRole         = "acs:ram::123456789012:role/dbs-reader"
 		exampleOIDCProvider = "acs:ram::123456789012:oidc-provider/ack-rrsa-c0123456789"
@@ -255,7 +262,11 @@ func TestExample_providerCredentialModes(t *testing.T) {
 			}},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
+			t.Parallel()
 			e := startCredentialsEmulator(t)
+			if tc.want == byInstance {
+				e.serveMetadata(t)
+			}
 			e.env["ALIBABA_CLOUD_ENDPOINT_DBS"] = e.url
 			e.env["ALIBABA_CLOUD_ENDPOINT_STS"] = e.host
 			if _, ok := tc.replace["sts-vpc.cn-hangzhou.aliyuncs.com"]; ok {
@@ -307,6 +318,7 @@ func writeExampleProfile(t *testing.T, home, mode, role string) {
 
 // examples/data-sources/alicloud_dbs_restore_tasks, the example on the data source's page.
 func TestExample_dataSource(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(80, 23)
 	plan := emulator.PlanIDs(23)[2]
 	inPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := task.String("BackupPlanId"); return p == plan })
@@ -340,6 +352,7 @@ func TestExample_dataSource(t *testing.T) {
 
 // examples/use-cases/backup-plan-restore-jobs: the restore jobs of a plan as outputs.
 func TestExample_backupPlanRestoreJobs(t *testing.T) {
+	// Not parallel: startExample sets TF_ACC_PROVIDER_NAMESPACE for the process (see there).
 	tasks := emulator.Generate(150, 24)
 	plan := emulator.PlanIDs(24)[1]
 	inPlan := tasksWhere(tasks, func(task emulator.Task) bool { p, _ := task.String("BackupPlanId"); return p == plan })
@@ -406,6 +419,7 @@ func healthyTasks(n int, seed int64) (string, []emulator.Task) {
 // examples/use-cases/restore-policy-postcondition: the plan fails on a stopped job and on a job running
 // for too long, with the postcondition's message, and passes when neither is there.
 func TestExample_restorePolicyPostcondition(t *testing.T) {
+	// Not parallel: startExample sets TF_ACC_PROVIDER_NAMESPACE for the process (see there).
 	plan, healthy := healthyTasks(40, 25)
 	stoppedAt, stuckAt := 7, 12
 	withStopped := slices.Clone(healthy)
@@ -448,6 +462,7 @@ func TestExample_restorePolicyPostcondition(t *testing.T) {
 // examples/use-cases/restore-policy-check: a failing check only warns, so apply succeeds and the outputs
 // name the offending jobs.
 func TestExample_restorePolicyCheck(t *testing.T) {
+	// Not parallel: startExample sets TF_ACC_PROVIDER_NAMESPACE for the process (see there).
 	plan, healthy := healthyTasks(40, 26)
 	tasks := slices.Clone(healthy)
 	tasks[3] = withRestoreStatus(tasks[3], "stop")
@@ -469,6 +484,7 @@ func TestExample_restorePolicyCheck(t *testing.T) {
 // Terraform binary the acceptance tests use (TF_ACC_TERRAFORM_PATH, else terraform on PATH) with the
 // provider built from this tree, as a pipeline would.
 func TestExample_restorePolicyCheckScript(t *testing.T) {
+	t.Parallel()
 	plan, healthy := healthyTasks(30, 27)
 	failing := slices.Clone(healthy)
 	failing[5] = withRestoreStatus(failing[5], "stop").With("ErrMessage", "restore failed: disk full")
@@ -513,6 +529,7 @@ func TestExample_restorePolicyCheckScript(t *testing.T) {
 // and the caller passes its outputs on to a resource. terraform-plugin-testing refuses a state with child
 // modules ("Modules are not supported"), so this example runs through the CLI, as a user would run it.
 func TestExample_latestSuccessfulRestore(t *testing.T) {
+	t.Parallel()
 	plan, tasks := planTasks(60, 28, func(i int, task emulator.Task) emulator.Task { return task })
 	// The job created last is not the last in the API's order, which the module must not rely on.
 	var finished []int
@@ -603,6 +620,7 @@ func decodeOutputJSON(t *testing.T, raw json.RawMessage) any {
 
 // examples/use-cases/recent-restore-jobs: only the jobs of the last 24 hours, the range sent to DBS.
 func TestExample_recentRestoreJobs(t *testing.T) {
+	// Not parallel: startExample sets TF_ACC_PROVIDER_NAMESPACE for the process (see there).
 	ages := []time.Duration{72 * time.Hour, 30 * time.Hour, 23 * time.Hour, 5 * time.Hour, time.Hour}
 	tasks := emulator.Generate(len(ages), 29)
 	for i, age := range ages {
@@ -653,6 +671,7 @@ func TestExample_recentRestoreJobs(t *testing.T) {
 // "passing" jobs break the policy (a stopped job, or no finished one), the script fails: its verdict is
 // no formality.
 func TestGuide_restorePolicyOffline(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env["DBS_EMULATOR"] = buildEmulator(t)
 	tf := sharedCLI(t).withEnv(env)
@@ -714,6 +733,7 @@ func TestGuide_restorePolicyOffline(t *testing.T) {
 // The table of the guide's "Beyond the data file": the emulator command with a fault flag, the policy on
 // the passing jobs, and what the plan does.
 func TestGuide_restorePolicyOfflineFaults(t *testing.T) {
+	t.Parallel()
 	cli := sharedCLI(t)
 	bin := buildEmulator(t)
 	dir := exampleDir(t, "guides/restore-policy-offline")
@@ -735,13 +755,20 @@ func TestGuide_restorePolicyOfflineFaults(t *testing.T) {
 		{[]string{"-forbidden", "all"}, "Request.Forbidden: Have no Permissions"},
 	} {
 		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
+			t.Parallel()
 			url := runEmulatorCommand(t, bin, append([]string{"-data", filepath.Join(dir, "restore-jobs-passing.json")}, tc.flags...)...)
 			tf := cli.withEnv(env.with("ALIBABA_CLOUD_ENDPOINT_DBS", url))
+			// A copy of its own: plans that run at once in one directory would wait for each other's
+			// state lock, and none writes into the work tree.
+			work := filepath.Join(t.TempDir(), "guide")
+			if err := os.CopyFS(work, os.DirFS(dir)); err != nil {
+				t.Fatal(err)
+			}
 			want := 0
 			if tc.fails != "" {
 				want = 1
 			}
-			out := tf.run(t, dir, want, "plan", "-input=false", "-no-color")
+			out := tf.run(t, work, want, "plan", "-input=false", "-no-color")
 			if tc.fails != "" && !wrappedPattern(regexp.QuoteMeta(tc.fails)).MatchString(out) {
 				t.Errorf("the plan did not fail with %q:\n%s", tc.fails, out)
 			}
@@ -890,6 +917,7 @@ func (c *terraformCLI) exec(t *testing.T, dir string, want int, name string, arg
 // arguments, but not how a credential mode is meant to be used. Adding an argument without documenting
 // it fails here.
 func TestDocs_credentialArgumentsDocumented(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join("..", "..", "templates", "index.md.tmpl"))
 	if err != nil {
 		t.Fatal(err)

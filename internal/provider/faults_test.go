@@ -36,6 +36,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 // so a refusal of every third request forever, whatever the rate, would only measure how slowly the
 // provider then reads.
 func TestDbsRestoreTasksDataSource_transientFaults(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(230, 17)
 	cases := map[string]emulator.Faults{
 		"over quota":              {}, // SetQuota below
@@ -47,6 +48,7 @@ func TestDbsRestoreTasksDataSource_transientFaults(t *testing.T) {
 	}
 	for name, faults := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			e := startEmulator(t, tasks)
 			e.SetFaults(faults)
 			if name == "over quota" {
@@ -84,6 +86,7 @@ func faultsServed(e *testEmulator) int {
 
 // Errors that cannot succeed are not retried, and come with a hint.
 func TestDbsRestoreTasksDataSource_notRetried(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(10, 1))
 	cases := []struct {
 		name, provider, error string
@@ -112,6 +115,7 @@ func TestDbsRestoreTasksDataSource_notRetried(t *testing.T) {
 
 // max_retry_timeout bounds how long a throttled listing is retried.
 func TestDbsRestoreTasksDataSource_maxRetryTimeout(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(10, 1))
 	e.SetFaults(emulator.Faults{Throttle: emulator.Always, ThrottleCode: "Throttling.User"})
 	started := time.Now()
@@ -133,11 +137,13 @@ func TestDbsRestoreTasksDataSource_maxRetryTimeout(t *testing.T) {
 // max_retry_timeout = 0 (or MAX_RETRY_TIMEOUT=0) turns retries off: no page is asked for twice and the
 // error comes at once.
 func TestDbsRestoreTasksDataSource_retriesOff(t *testing.T) {
+	t.Parallel()
 	for name, setting := range map[string]struct{ argument, env string }{
 		"argument":    {argument: "max_retry_timeout = 0"},
 		"environment": {env: "0"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			e := startEmulator(t, emulator.Generate(100, 3))
 			if setting.env != "" {
 				e.env["MAX_RETRY_TIMEOUT"] = setting.env
@@ -164,6 +170,7 @@ func TestDbsRestoreTasksDataSource_retriesOff(t *testing.T) {
 // Retries use the whole of max_retry_timeout: the last wait is cut to what is left of it, and a last
 // attempt is made at its end, rather than giving up when the next wait would pass it.
 func TestDbsRestoreTasksDataSource_retriesUseTheWholeBudget(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(10, 1))
 	// Every answer throttled with Retry-After 2: attempts at 0 s and 2 s, then 1 s is left of 3.
 	e.SetFaults(emulator.Faults{Throttle: emulator.Always, RetryAfter: "2"})
@@ -181,6 +188,7 @@ func TestDbsRestoreTasksDataSource_retriesUseTheWholeBudget(t *testing.T) {
 // from the first one, and the gateway refuses none; without it, the same read starts faster than the
 // quota and is refused until it has learned the rate.
 func TestProvider_maxRequestsPerSecond(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(300, 4) // 30 pages of 10: more than the quota lets through at once
 	config := func(e *testEmulator, extra string) string {
 		return providerBlock(e, extra) + `
@@ -201,6 +209,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			e := startEmulator(t, tasks)
 			e.SetLatency(30 * time.Millisecond)
 			e.SetQuota(emulator.Quota{PerSecond: 20})
@@ -226,6 +235,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 		expectPlanError(t, e, config(e, "max_requests_per_second = 0"), `max_requests_per_second.*value must be between 0.1`)
 	})
 	t.Run("environment not a number", func(t *testing.T) {
+		t.Parallel()
 		e := startEmulator(t, tasks) // an environment of its own
 		e.env["ALICLOUD_MAX_REQUESTS_PER_SECOND"] = "fast"
 		expectPlanError(t, e, config(e, ""), `Invalid max_requests_per_second.*ALICLOUD_MAX_REQUESTS_PER_SECOND="fast" is not a number`)
@@ -234,6 +244,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 
 // A list that changes while it is paged is read again, never returned with a task missing or twice.
 func TestDbsRestoreTasksDataSource_listShiftsWhilePaged(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(120, 4))
 	e.SetFaults(emulator.Faults{ShiftList: emulator.Pick{First: 1}})
 	resource.UnitTest(t, resource.TestCase{
@@ -252,6 +263,7 @@ func TestDbsRestoreTasksDataSource_listShiftsWhilePaged(t *testing.T) {
 
 // A list that never settles ends in a clear error, not a list that may miss or repeat a task.
 func TestDbsRestoreTasksDataSource_listNeverSettles(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(120, 4))
 	e.SetFaults(emulator.Faults{ShiftList: emulator.Always})
 	resource.UnitTest(t, resource.TestCase{
@@ -266,6 +278,7 @@ func TestDbsRestoreTasksDataSource_listNeverSettles(t *testing.T) {
 // Server numbers are never trusted for loops or allocation: broken pages end in a clear error naming
 // the page, or in a correct result.
 func TestDbsRestoreTasksDataSource_brokenPages(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(100, 8)
 	cases := []struct {
 		name   string
@@ -281,6 +294,7 @@ func TestDbsRestoreTasksDataSource_brokenPages(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			e := startEmulator(t, tasks)
 			e.SetFaults(c.faults)
 			resource.UnitTest(t, resource.TestCase{
@@ -300,6 +314,7 @@ func TestDbsRestoreTasksDataSource_brokenPages(t *testing.T) {
 // The soak test: 1,000 tasks read 20 times with about 20% of requests failing transiently; the exact
 // list every time.
 func TestDbsRestoreTasksDataSource_soak(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("soak test")
 	}
@@ -367,6 +382,8 @@ func (s *recordingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 
 // TF_LOG=trace shows one line per page and never a secret, token, signature or Authorization header.
 func TestDbsRestoreTasksDataSource_traceLogHasNoSecrets(t *testing.T) {
+	// Not parallel: TF_LOG and TF_ACC_LOG_PATH are read from the process's environment, by the framework's
+	// logging and terraform-plugin-testing, for every test running.
 	const token = "test-security-token-do-not-log"
 	e := startEmulator(t, emulator.Generate(60, 3))
 	e.AddKey("sts-key", emulator.Key{Secret: testSecretKey, SecurityToken: token})
@@ -430,6 +447,7 @@ func withoutLogger(log, logger string) string {
 
 // An empty page before the end is not taken as the end of the list.
 func TestDbsRestoreTasksDataSource_emptyPageBeforeTheEnd(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(100, 8)
 	e := startEmulator(t, tasks)
 	e.SetFaults(emulator.Faults{EmptyPage: emulator.Pick{First: 1}})
@@ -444,6 +462,8 @@ func TestDbsRestoreTasksDataSource_emptyPageBeforeTheEnd(t *testing.T) {
 
 // Terraform's cancel (Ctrl-C cancels the ReadDataSource call's context) stops requests in flight at once.
 func TestDbsRestoreTasksDataSource_cancelStopsInFlightRequests(t *testing.T) {
+	// Not parallel: it holds the read to a second after the cancel, which it measures without the load of
+	// the tests that would run alongside.
 	e := startEmulator(t, emulator.Generate(500, 1))
 	e.SetLatency(30 * time.Second)
 	server := newProtocol6Server(e.env.provider())

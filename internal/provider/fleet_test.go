@@ -24,6 +24,7 @@ import (
 // wall time to 1.15 times the floor: the successful calls at the quota's pace, plus the same fleet's
 // wall time without a quota.
 func TestDbsRestoreTasksDataSource_fleetOverQuota(t *testing.T) {
+	t.Parallel()
 	plans, pageSize, quotas := 30, 10, []float64{40}
 	full := os.Getenv("TEST_FLEET") == "full"
 	if full {

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
@@ -11,9 +13,26 @@ import (
 var (
 	// credentialsCert is the certificate of every TLS emulator of these tests, trusted through SSL_CERT_FILE.
 	credentialsCert emulator.Certificate
-	// metadataProxy is HTTP_PROXY: it hands requests for 100.100.100.200 to the running test's emulator.
+	// metadataProxy is HTTP_PROXY: it hands requests for 100.100.100.200 to the emulator of the test that
+	// holds metadataTurn.
 	metadataProxy = &emulator.MetadataProxy{}
+	// metadataTurn is held by the one test that metadataProxy answers for (useMetadataService). Go reads
+	// HTTP_PROXY once per process, so the tests that read the ECS metadata service take turns, while
+	// every other test runs alongside them.
+	metadataTurn sync.Mutex
 )
+
+// useMetadataService makes h answer the ECS metadata requests of the process until t ends, once no other
+// test does. Only a test that reads the metadata service takes it, and never a test whose subtests do.
+func useMetadataService(t *testing.T, h http.Handler) {
+	t.Helper()
+	metadataTurn.Lock()
+	metadataProxy.SetHandler(h)
+	t.Cleanup(func() {
+		metadataProxy.SetHandler(nil)
+		metadataTurn.Unlock()
+	})
+}
 
 // TestMain sets what Go and the test harness read once per process, for every test of the package;
 // everything a test can be given on its own (its environment, its home directory) is given to it on its

@@ -71,6 +71,7 @@ func argumentSamples(tasks []emulator.Task, dir string) map[string][]tftypes.Val
 // same ReadDataSource requests against the same emulator, answer the same state, byte for byte, and the
 // same diagnostics: for every argument alone, for combinations, and for every way a read can fail.
 func TestFastRead_protocolEquivalence(t *testing.T) {
+	t.Parallel()
 	tasks := equivalenceTasks()
 	e := startEmulator(t, tasks)
 	fast := newProtocol6Server(e.env.provider())
@@ -159,6 +160,7 @@ func TestFastRead_protocolEquivalence(t *testing.T) {
 // When the fast path cannot encode the state, the read still succeeds, with the framework's bytes, and a
 // debug line says why.
 func TestFastRead_fallsBackToTheFramework(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(40, 3))
 	server := newProtocol6Server(e.env.provider())
 	server.encodeState = func(tftypes.Value, tftypes.Object, *restoreTasksResult) ([]byte, error) {
@@ -189,6 +191,7 @@ func TestFastRead_fallsBackToTheFramework(t *testing.T) {
 
 // An argument of a kind the fast path does not write is an error, which is what makes it fall back.
 func TestFastRead_unknownArgumentKindIsAnError(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	enc := msgpack.NewEncoder(&buf)
 	for _, v := range []tftypes.Value{

@@ -14,6 +14,7 @@ import (
 )
 
 func TestProvider_dbsEndpoint(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		region   string
@@ -96,6 +97,7 @@ func TestProvider_dbsEndpoint(t *testing.T) {
 // An endpoint with user information is refused at plan time, before any request, on endpoints.dbs, and
 // its password appears nowhere: not in the error, not in Terraform's trace log.
 func TestProvider_endpointWithUserInformation(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(5, 1))
 	endpoint := strings.Replace(e.url, "://", "://admin:hunter2-secret@", 1)
 	logFile := filepath.Join(t.TempDir(), "trace.log")
@@ -137,6 +139,7 @@ data "alicloud_dbs_restore_tasks" "all" {}
 // A region the endpoint table does not know still works (its regional host is used), with a warning at
 // plan time that names the known regions and how to set endpoints.dbs.
 func TestProvider_unknownRegionWarning(t *testing.T) {
+	t.Parallel()
 	diags, code := planDiagnostics(t, newTestEnv(t), fmt.Sprintf(`
 provider "alicloud" {
   access_key = %q
@@ -165,6 +168,7 @@ data "alicloud_dbs_restore_tasks" "all" {
 // TestProvider_dbsEndpointFromProfile: without a region in the block or the environment, the region_id
 // of the aliyun CLI profile the credentials come from picks the endpoint, as it does for the CLI.
 func TestProvider_dbsEndpointFromProfile(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "config.json")
 	if err := os.WriteFile(file, []byte(`{"current": "cur", "profiles": [
 		{"name": "cur", "mode": "AK", "access_key_id": "k", "access_key_secret": "s", "region_id": "cn-chengdu"},

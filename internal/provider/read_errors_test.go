@@ -21,6 +21,7 @@ import (
 // error naming the host, the status, the Content-Type and the request id when there is one, never an
 // empty listing with total_count 0.
 func TestDbsRestoreTasksDataSource_answerThatIsNotAPage(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(100, 3))
 	host := strings.TrimPrefix(e.url, "http://")
 	for name, tc := range map[string]struct {
@@ -48,6 +49,7 @@ func TestDbsRestoreTasksDataSource_answerThatIsNotAPage(t *testing.T) {
 
 // A restore job without a RestoreTaskId fails the read, naming the page and the request id.
 func TestDbsRestoreTasksDataSource_taskWithoutID(t *testing.T) {
+	t.Parallel()
 	tasks := emulator.Generate(100, 3)
 	tasks[60] = tasks[60].Without("RestoreTaskId")
 	e := startEmulator(t, tasks)
@@ -58,6 +60,7 @@ func TestDbsRestoreTasksDataSource_taskWithoutID(t *testing.T) {
 
 // A host that cannot exist fails at once, naming it, and points at region / endpoints.dbs.
 func TestDbsRestoreTasksDataSource_noSuchHost(t *testing.T) {
+	t.Parallel()
 	// RFC 6761: resolvers answer NXDOMAIN for .invalid. HTTPS, so that the test binary's HTTP_PROXY
 	// (the ECS metadata proxy) is not asked instead.
 	const host = "dbs-api.cn-hangzou.invalid"
@@ -79,6 +82,7 @@ provider "alicloud" {
 // An endpoint that speaks the other scheme fails within seconds, saying which scheme it speaks and
 // pointing at endpoints.dbs / protocol; a refused connection too.
 func TestDbsRestoreTasksDataSource_endpointSpeaksAnotherScheme(t *testing.T) {
+	t.Parallel()
 	plain := startEmulator(t, emulator.Generate(10, 1))
 	plainHost := strings.TrimPrefix(plain.url, "http://")
 	tlsEmulator := emulator.New(emulator.Options{Keys: map[string]emulator.Key{testAccessKey: {Secret: testSecretKey}}})
@@ -116,6 +120,7 @@ provider "alicloud" {
 			`the connection was refused at ` + closedHost + `.*Nothing accepts connections at ` + closedHost + `.*endpoints.dbs`},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			// max_retry_timeout is left at its default of 120 s: the error must not wait for it.
 			expectErrorWithin(t, plain.env, tc.config, `Unable to read DBS restore tasks.*`+tc.want, 10*time.Second)
 		})
@@ -126,6 +131,7 @@ provider "alicloud" {
 // receive the signed headers and the security token), and the error names the status and the host of
 // the Location, never its URL.
 func TestDbsRestoreTasksDataSource_redirectNotFollowed(t *testing.T) {
+	t.Parallel()
 	var called atomic.Int32
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		called.Add(1)
@@ -163,6 +169,7 @@ provider "alicloud" {
 
 // A read that times out names the setting that bounded it, with its value.
 func TestDbsRestoreTasksDataSource_timeoutsNameTheirSetting(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t, emulator.Generate(10, 1))
 	e.SetLatency(3 * time.Second)
 	// A TLS endpoint that never answers the handshake: the connect timeout bounds it.
@@ -184,10 +191,12 @@ func TestDbsRestoreTasksDataSource_timeoutsNameTheirSetting(t *testing.T) {
 		}
 	}()
 	t.Run("read", func(t *testing.T) {
+		t.Parallel()
 		expectErrorWithin(t, e.env, listing(providerBlock(e, "max_retry_timeout = 0\n  client_read_timeout = 300")),
 			`Unable to read DBS restore tasks.*no complete answer within the read timeout of 300ms.*client_read_timeout.* = 300 ms`, 10*time.Second)
 	})
 	t.Run("connect", func(t *testing.T) {
+		t.Parallel()
 		expectErrorWithin(t, e.env, listing(fmt.Sprintf(`
 provider "alicloud" {
   access_key             = %q

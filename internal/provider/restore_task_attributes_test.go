@@ -27,6 +27,7 @@ func snakeCase(name string) string {
 }
 
 func TestRestoreTaskAttributes_namesFollowTheAPI(t *testing.T) {
+	t.Parallel()
 	if len(restoreTaskAttributes) != 36 || len(dbs.Fields) != 36 {
 		t.Fatalf("want the 36 RestoreTaskDetail fields, have %d attributes and %d fields", len(restoreTaskAttributes), len(dbs.Fields))
 	}

@@ -41,6 +41,7 @@ type sensitiveAttribute struct {
 // Sensitive argument, or a new validator on one, is covered without changing this test; a Sensitive
 // argument of a type this test cannot feed fails it, so that it is not skipped unseen.
 func TestSensitiveArgumentsNeverQuoted(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var found []sensitiveAttribute
 	var unchecked []string

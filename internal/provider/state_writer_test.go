@@ -80,6 +80,7 @@ func configRaw(t testing.TB, cfg dbsRestoreTasksDataSourceModel) tfsdk.Config {
 }
 
 func TestFastRead_matchesFramework(t *testing.T) {
+	t.Parallel()
 	nullArgs := dbsRestoreTasksDataSourceModel{
 		BackupPlanID: types.StringNull(), StartTimestamp: types.Int64Null(), EndTimestamp: types.Int64Null(),
 		StartTime: types.StringNull(), EndTime: types.StringNull(), ClientToken: types.StringNull(),

@@ -70,6 +70,7 @@ func typeAt(typ tftypes.Object, p []string) tftypes.Type {
 // TestProvider_everyUnknownArgumentRefused: every argument of the schema, attribute or block, at any depth,
 // is refused when its value is known only after apply, on its own path and with nothing else said.
 func TestProvider_everyUnknownArgumentRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var sresp provider.SchemaResponse
 	(&alicloudProvider{}).Schema(ctx, provider.SchemaRequest{}, &sresp)
@@ -101,6 +102,7 @@ func TestProvider_everyUnknownArgumentRefused(t *testing.T) {
 // TestProvider_unknownArgumentsInOrder: with every attribute unknown, each is reported, in the order of
 // the paths, the same on every run.
 func TestProvider_unknownArgumentsInOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var sresp provider.SchemaResponse
 	(&alicloudProvider{}).Schema(ctx, provider.SchemaRequest{}, &sresp)

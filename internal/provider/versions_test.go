@@ -144,6 +144,7 @@ func justBefore(v *version.Version) *version.Version {
 // construct; and the constraint admits the release that introduced the newest of them, so it keeps no
 // one out who could run it.
 func TestExamples_requiredVersion(t *testing.T) {
+	t.Parallel()
 	root := exampleDir(t, ".")
 	var dirs []string
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
@@ -199,6 +200,7 @@ var compatibilityRow = regexp.MustCompile(`(?m)^\| (Terraform|OpenTofu) \| (\d+\
 // targets test: OpenTofu $(TOFU_VERSION) under make test and every release of $(MATRIX) under make
 // test-matrix. Changing a version in GNUmakefile without the tables (or the reverse) fails here.
 func TestDocs_compatibilityTable(t *testing.T) {
+	t.Parallel()
 	makefile, err := os.ReadFile(filepath.Join("..", "..", "GNUmakefile"))
 	if err != nil {
 		t.Fatal(err)
