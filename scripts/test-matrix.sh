@@ -30,7 +30,7 @@ for entry in "$@"; do
   echo "==> acceptance tests under $entry (${bins[$entry]})"
   start=$SECONDS
   # -v for the lines that name each skipped test and why; the lines of tests that ran and passed go.
-  if env "${env[@]}" go test -count=1 -timeout 20m -v ./internal/provider/... |
+  if env "${env[@]}" go test -count=1 -timeout 20m -parallel "${ACCEPTANCE_PARALLEL:-8}" -v ./internal/provider/... |
     grep -v -E '^[[:space:]]*(=== (RUN|PAUSE|CONT|NAME)|--- PASS)'; then
     result=ok
   else
