@@ -27,13 +27,9 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
+	var cleanup func()
 	var err error
-	if testCert, err = emulator.NewCertificate(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	cleanup, err := emulator.InstallTestTrust(testCert, metadataProxy)
-	if err != nil {
+	if testCert, cleanup, err = emulator.InstallTestTrust(metadataProxy); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

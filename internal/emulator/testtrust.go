@@ -8,24 +8,28 @@ import (
 )
 
 // InstallTestTrust prepares a test binary, from its TestMain and before any test makes a connection, to
-// reach emulators the way clients reach Alibaba Cloud. Go reads both settings once per process:
+// reach emulators the way clients reach Alibaba Cloud, and returns the certificate its TLS emulators
+// serve (Server.StartTLS). Go reads both settings once per process:
 //
-//   - TLS: it writes cert.TrustBundle to a file in a fresh directory and points SSL_CERT_FILE and
-//     SSL_CERT_DIR at them. STS is HTTPS only and credentials-go builds its client from the system
-//     roots; keeping those roots lets real-cloud tests run from the same binary.
+//   - TLS: it makes the certificate, writes its TrustBundle to a file in a fresh directory and points
+//     SSL_CERT_FILE and SSL_CERT_DIR at them. STS is HTTPS only and credentials-go builds its client from
+//     the system roots; keeping those roots lets real-cloud tests run from the same binary.
 //   - The ECS metadata service: it serves proxy on a loopback port and points HTTP_PROXY at it, with
 //     NO_PROXY empty, so that requests for MetadataHost reach whichever emulator proxy targets. Loopback
 //     addresses never go through the proxy (Go's ProxyFromEnvironment), so emulators are reached directly.
 //
 // cleanup stops the proxy and removes the directory; the environment is left as set.
-func InstallTestTrust(cert Certificate, proxy *MetadataProxy) (cleanup func(), err error) {
+func InstallTestTrust(proxy *MetadataProxy) (cert Certificate, cleanup func(), err error) {
+	if cert, err = NewCertificate(); err != nil {
+		return Certificate{}, nil, err
+	}
 	dir, err := os.MkdirTemp("", "emulator-test-trust")
 	if err != nil {
-		return nil, err
+		return Certificate{}, nil, err
 	}
 	certFile := filepath.Join(dir, "emulator.pem")
 	if err := os.WriteFile(certFile, cert.TrustBundle(), 0o600); err != nil {
-		return nil, errors.Join(err, os.RemoveAll(dir))
+		return Certificate{}, nil, errors.Join(err, os.RemoveAll(dir))
 	}
 	ps := httptest.NewServer(proxy)
 	for k, v := range map[string]string{
@@ -34,10 +38,10 @@ func InstallTestTrust(cert Certificate, proxy *MetadataProxy) (cleanup func(), e
 	} {
 		if err := os.Setenv(k, v); err != nil {
 			ps.Close()
-			return nil, errors.Join(err, os.RemoveAll(dir))
+			return Certificate{}, nil, errors.Join(err, os.RemoveAll(dir))
 		}
 	}
-	return func() {
+	return cert, func() {
 		ps.Close()
 		_ = os.RemoveAll(dir) // a temporary directory left behind is no test's failure
 	}, nil

@@ -48,13 +48,9 @@ func TestMain(m *testing.M) {
 // same test binary, and loopback addresses never go through the proxy, so the other tests' emulators
 // are reached as before.
 func runWithTestTrust(m *testing.M) int {
+	var cleanup func()
 	var err error
-	if credentialsCert, err = emulator.NewCertificate(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	cleanup, err := emulator.InstallTestTrust(credentialsCert, metadataProxy)
-	if err != nil {
+	if credentialsCert, cleanup, err = emulator.InstallTestTrust(metadataProxy); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
