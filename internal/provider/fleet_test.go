@@ -19,14 +19,14 @@ import (
 // A fleet of backup plans read in one plan, for_each over the plans as a gate over every plan of an
 // account does, by the terraform binary with the provider built from this tree, against the gateway's
 // quota at 30 ms a request, starting cold: every plan is read complete and exact, and at most a tenth of
-// the requests are refused. make test runs 30 plans of 5 pages at 40 calls a second; TEST_FLEET=full
+// the requests are refused. make test runs 30 plans of 5 pages at 40 calls a second; TEST_SIZE=full
 // (make test-fleet) runs 60 plans of 5 pages of 100 at 20 and at 5 calls a second, and also holds the
 // wall time to 1.15 times the floor: the successful calls at the quota's pace, plus the same fleet's
 // wall time without a quota.
 func TestDbsRestoreTasksDataSource_fleetOverQuota(t *testing.T) {
 	t.Parallel()
 	plans, pageSize, quotas := 30, 10, []float64{40}
-	full := os.Getenv("TEST_FLEET") == "full"
+	full := fullSize()
 	if full {
 		plans, pageSize, quotas = 60, 100, []float64{20, 5}
 	}

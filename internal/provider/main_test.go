@@ -62,3 +62,9 @@ func runWithTestTrust(m *testing.M) int {
 	defer os.RemoveAll(sharedCLIDir)
 	return m.Run()
 }
+
+// fullSize reports whether the long scenarios (the fleet, the soak) run at full size: TEST_SIZE=full, as
+// make test-fleet and make test-soak set it. make test runs their short forms.
+func fullSize() bool {
+	return os.Getenv("TEST_SIZE") == "full"
+}
