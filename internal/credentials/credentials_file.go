@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -67,7 +68,7 @@ func (r *resolver) credentialsFile(path string) (providers.CredentialsProvider, 
 		if err != nil {
 			return nil, "", err
 		}
-		p, err := r.assumeRole(base, roleSession{roleARN: value("role_arn"), sessionName: orDefault(value("role_session_name"), DefaultSessionName),
+		p, err := r.assumeRole(base, roleSession{roleARN: value("role_arn"), sessionName: cmp.Or(value("role_session_name"), DefaultSessionName),
 			policy: value("policy"), duration: DefaultSessionExpiration, endpoint: r.stsEndpoint("", false)})
 		return p, fmt.Sprintf("role %s assumed with %s", value("role_arn"), where), err
 	case "ecs_ram_role":

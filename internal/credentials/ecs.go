@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -88,8 +89,8 @@ func (e *ecsSource) fetch(ctx context.Context) (*providers.Credentials, time.Tim
 		return nil, time.Time{}, &requestError{service: service, detail: "answered credentials that are not JSON"}
 	}
 	if r.Code != "Success" {
-		return nil, time.Time{}, &ServiceError{Service: service, Code: orDefault(r.Code, "(none)"),
-			Message: orDefault(r.Message, "the answer's Code is not Success")}
+		return nil, time.Time{}, &ServiceError{Service: service, Code: cmp.Or(r.Code, "(none)"),
+			Message: cmp.Or(r.Message, "the answer's Code is not Success")}
 	}
 	return r.credentials(service)
 }
@@ -127,11 +128,4 @@ func (e *ecsSource) get(ctx context.Context, path, token string) ([]byte, error)
 		return nil, err
 	}
 	return a.body, nil
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -177,11 +178,11 @@ func refusal(service string, a *answer, secrets []string) error {
 	}
 	rid := a.header.Get("x-acs-request-id")
 	if json.Unmarshal(a.body, &e) == nil {
-		code := orDefault(e.Code, orDefault(e.ErrorCode, e.OAuthError))
-		message := orDefault(e.Message, orDefault(e.ErrorMessage, e.ErrorDescription))
+		code := cmp.Or(e.Code, e.ErrorCode, e.OAuthError)
+		message := cmp.Or(e.Message, e.ErrorMessage, e.ErrorDescription)
 		if code != "" {
 			return &ServiceError{Service: service, Code: redact.Credentials(code, secrets...), Message: redact.Credentials(message, secrets...),
-				RequestID: orDefault(e.RequestID, rid)}
+				RequestID: cmp.Or(e.RequestID, rid)}
 		}
 	}
 	detail := fmt.Sprintf("answered HTTP %d %s", a.status, http.StatusText(a.status))

@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -192,7 +193,7 @@ func ProfileRegion(s Settings, env Env) (region, origin string) {
 		return "", ""
 	}
 	if name == currentProfile {
-		name = orDefault(conf.Current, "default")
+		name = cmp.Or(conf.Current, "default")
 	}
 	p := conf.find(name)
 	if p == nil || strings.TrimSpace(p.RegionID) == "" {
@@ -276,7 +277,7 @@ func (r *resolver) buildProfile(conf *cliConfig, path, name string, via []string
 		return nil, modeName, fmt.Errorf("%s lacks %s", b.where, strings.Join(missing, " and "))
 	}
 	cp, described, err := mode.build(r, b)
-	return cp, orDefault(described, modeName), err
+	return cp, cmp.Or(described, modeName), err
 }
 
 // session is the AssumeRole session the profile describes, at the STS endpoint for its sts_region.
@@ -289,7 +290,7 @@ func (b *profileBuild) session(r *resolver) (roleSession, error) {
 	if d < MinSessionExpiration || d > MaxSessionExpiration {
 		return roleSession{}, fmt.Errorf("%s: expired_seconds is %d; STS takes %d to %d", b.where, d, MinSessionExpiration, MaxSessionExpiration)
 	}
-	return roleSession{roleARN: p.RAMRoleARN, sessionName: orDefault(p.RAMSessionName, DefaultSessionName), policy: p.Policy,
+	return roleSession{roleARN: p.RAMRoleARN, sessionName: cmp.Or(p.RAMSessionName, DefaultSessionName), policy: p.Policy,
 		externalID: p.ExternalID, duration: d, endpoint: b.stsEndpoint(r)}, nil
 }
 

@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -187,9 +188,9 @@ func (r *resolver) envSources() []source {
 // given in the same place.
 func (r *resolver) oidc(o AssumeRoleWithOIDC, namedBy string) (providers.CredentialsProvider, string, error) {
 	cfg := oidcSession{
-		providerARN: orDefault(o.OIDCProviderARN, r.env.get("ALIBABA_CLOUD_OIDC_PROVIDER_ARN")),
-		roleARN:     orDefault(o.RoleARN, r.env.get("ALIBABA_CLOUD_ROLE_ARN")),
-		sessionName: orDefault(o.RoleSessionName, orDefault(r.env.get("ALIBABA_CLOUD_ROLE_SESSION_NAME"), DefaultSessionName)),
+		providerARN: cmp.Or(o.OIDCProviderARN, r.env.get("ALIBABA_CLOUD_OIDC_PROVIDER_ARN")),
+		roleARN:     cmp.Or(o.RoleARN, r.env.get("ALIBABA_CLOUD_ROLE_ARN")),
+		sessionName: cmp.Or(o.RoleSessionName, r.env.get("ALIBABA_CLOUD_ROLE_SESSION_NAME"), DefaultSessionName),
 		policy:      o.Policy,
 		duration:    o.SessionExpiration,
 		endpoint:    r.stsEndpoint("", false),
@@ -243,8 +244,8 @@ func (r *resolver) roleToAssume() (*roleSession, error) {
 	}
 	rs := &roleSession{
 		namedBy:     namedBy,
-		roleARN:     orDefault(ar.RoleARN, r.env.get("ALICLOUD_ASSUME_ROLE_ARN")),
-		sessionName: orDefault(ar.SessionName, orDefault(r.env.get("ALICLOUD_ASSUME_ROLE_SESSION_NAME"), DefaultSessionName)),
+		roleARN:     cmp.Or(ar.RoleARN, r.env.get("ALICLOUD_ASSUME_ROLE_ARN")),
+		sessionName: cmp.Or(ar.SessionName, r.env.get("ALICLOUD_ASSUME_ROLE_SESSION_NAME"), DefaultSessionName),
 		policy:      ar.Policy,
 		externalID:  ar.ExternalID,
 		duration:    ar.SessionExpiration,
@@ -281,7 +282,7 @@ func (r *resolver) chain() (providers.CredentialsProvider, string, error) {
 	} else if err != nil {
 		r.tried = append(r.tried, "the default chain: "+err.Error())
 	} else {
-		name := orDefault(conf.Current, "default")
+		name := cmp.Or(conf.Current, "default")
 		p, mode, err := r.buildProfile(conf, path, name, nil)
 		if err == nil {
 			_, err = p.GetCredentials()
@@ -297,7 +298,7 @@ func (r *resolver) chain() (providers.CredentialsProvider, string, error) {
 		iniPath = filepath.Join(r.home(), ".alibabacloud", "credentials")
 	}
 	if _, err := os.Stat(iniPath); iniPath == "" || err != nil {
-		r.tried = append(r.tried, "the default chain: the credentials file "+orDefault(iniPath, "~/.alibabacloud/credentials")+": does not exist")
+		r.tried = append(r.tried, "the default chain: the credentials file "+cmp.Or(iniPath, "~/.alibabacloud/credentials")+": does not exist")
 	} else {
 		p, what, err := r.credentialsFile(iniPath)
 		if err == nil {

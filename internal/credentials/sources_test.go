@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -38,7 +39,7 @@ func TestResolve_oidc(t *testing.T) {
 			if len(issued) != 1 || issued[0].AccessKeyID != c.AccessKeyID || issued[0].By != "AssumeRoleWithOIDC" {
 				t.Fatalf("issued %+v, signing with %s", issued, c.AccessKeyID)
 			}
-			if want := orDefault(o.RoleSessionName, DefaultSessionName); issued[0].SessionName != want {
+			if want := cmp.Or(o.RoleSessionName, DefaultSessionName); issued[0].SessionName != want {
 				t.Errorf("session %q, want %q", issued[0].SessionName, want)
 			}
 			if !strings.Contains(src.Origin, "assume_role_with_oidc in the provider block") {

@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -29,12 +30,7 @@ func (r *resolver) stsEndpoint(stsRegion string, vpc bool) string {
 	if r.settings.STSEndpoint != "" {
 		return r.settings.STSEndpoint
 	}
-	region := stsRegion
-	for _, fallback := range []string{strings.TrimSpace(r.env.get("ALIBABA_CLOUD_STS_REGION")), r.settings.Region} {
-		if region == "" {
-			region = fallback
-		}
-	}
+	region := cmp.Or(stsRegion, strings.TrimSpace(r.env.get("ALIBABA_CLOUD_STS_REGION")), r.settings.Region)
 	if region == "" {
 		return "sts.aliyuncs.com"
 	}
