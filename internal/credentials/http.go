@@ -3,12 +3,10 @@ package credentials
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html"
 	"io"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -77,11 +75,7 @@ func (c *httpClient) do(req *http.Request) (*http.Response, error) {
 	req.Header.Set("User-Agent", c.userAgent)
 	res, err := c.client.Do(req)
 	if err != nil {
-		var u *url.Error
-		if errors.As(err, &u) {
-			return nil, u.Err
-		}
-		return nil, err
+		return nil, httpclient.Cause(err)
 	}
 	if res.StatusCode >= 300 && res.StatusCode < 400 {
 		res.Body.Close()

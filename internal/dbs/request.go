@@ -255,11 +255,7 @@ func (r *readTimer) wasConnected() bool {
 // failure turns a request or body read that failed into the error to report: a timeout naming the
 // setting's bound, an endpoint that cannot work, or another transport failure (retried).
 func (c *Client) failure(ctx, actx context.Context, timer *readTimer, page int, err error, secrets []string) error {
-	// *url.Error quotes the full URL; keep only its cause.
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		err = uerr.Err
-	}
+	err = httpclient.Cause(err)
 	target := http.MethodPost + " " + c.base.String()
 	var nerr net.Error
 	switch {

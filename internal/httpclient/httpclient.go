@@ -4,8 +4,10 @@
 package httpclient
 
 import (
+	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -61,4 +63,14 @@ func RedirectHost(resp *http.Response) (host string, hasLocation bool) {
 		return "", true
 	}
 	return u.Host, true
+}
+
+// Cause is err, a failure of http.Client.Do, without the *url.Error around it, whose text quotes the
+// whole URL: its query may carry a signature or a token, and the caller names the service already.
+func Cause(err error) error {
+	var u *url.Error
+	if errors.As(err, &u) {
+		return u.Err
+	}
+	return err
 }

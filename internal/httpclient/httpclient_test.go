@@ -1,8 +1,10 @@
 package httpclient
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -62,5 +64,27 @@ func TestRedirectHost(t *testing.T) {
 		if host, has := RedirectHost(res); host != tc.host || has != tc.has {
 			t.Errorf("Location %q: RedirectHost = %q, %v; want %q, %v", tc.location, host, has, tc.host, tc.has)
 		}
+	}
+}
+
+// Cause drops the *url.Error of a failed request, whose text quotes the URL and so its query.
+func TestCause(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.URL
+	srv.Close() // nothing listens there any more
+	resp, err := New(Options{ConnectTimeout: time.Second}).Get(addr + "/?Signature=s3cr3t-signature")
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("a request to a closed server succeeded")
+	}
+	if !strings.Contains(err.Error(), "s3cr3t-signature") {
+		t.Fatalf("the test is void: http.Client's error %q does not quote the URL", err)
+	}
+	if got := Cause(err); got == nil || strings.Contains(got.Error(), "s3cr3t-signature") || strings.Contains(got.Error(), addr) {
+		t.Errorf("Cause(err) = %v; want the failure without the URL", got)
+	}
+	plain := errors.New("plain")
+	if got := Cause(plain); !errors.Is(got, plain) || got.Error() != "plain" {
+		t.Errorf("Cause(plain) = %v; want it as it is", got)
 	}
 }
