@@ -41,7 +41,7 @@ func (c *Client) ListRestoreTasks(ctx context.Context, q Query) (*Listing, error
 	if err != nil {
 		return nil, err
 	}
-	ids, _ := cleanIDs(q.RestoreTaskIDs) // already checked by params
+	ids := q.AskedIDs() // params has refused ids it cannot send
 	if q.asksForNoTasks(ids) {
 		return &Listing{Tasks: make([]RestoreTask, 0)}, nil
 	}
@@ -108,7 +108,7 @@ func (c *Client) ListRestoreTasksPage(ctx context.Context, q Query, pageNum int)
 	if err != nil {
 		return nil, err
 	}
-	ids, _ := cleanIDs(q.RestoreTaskIDs) // already checked by params
+	ids := q.AskedIDs() // params has refused ids it cannot send
 	if q.asksForNoTasks(ids) {
 		return &Listing{Tasks: make([]RestoreTask, 0)}, nil
 	}

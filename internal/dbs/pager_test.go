@@ -542,3 +542,18 @@ func TestInParallel(t *testing.T) {
 		t.Errorf("error %v after %d of 100 jobs started", err, started.Load())
 	}
 }
+
+// AskedIDs are the ids as the query sends them, which the read warnings compare the tasks with.
+func TestQueryAskedIDs(t *testing.T) {
+	for _, c := range []struct {
+		ids, want []string
+	}{
+		{nil, []string{}},
+		{[]string{" a ", "b", "a", "", "c"}, []string{"a", "b", "c"}},
+		{[]string{"a", "b,c"}, nil},
+	} {
+		if got := (Query{RestoreTaskIDs: c.ids}).AskedIDs(); !slices.Equal(got, c.want) || (c.want == nil) != (got == nil) {
+			t.Errorf("AskedIDs of %q = %q, want %q", c.ids, got, c.want)
+		}
+	}
+}

@@ -19,6 +19,16 @@ type Query struct {
 	PageSize       int    // PageSize, 1–100; 0 means 100
 }
 
+// AskedIDs are the restore task ids q asks for, as they are sent: blanks and repeats dropped, in the
+// order first given. A query whose ids the client refuses (one holds a comma) asks for none.
+func (q Query) AskedIDs() []string {
+	ids, err := cleanIDs(q.RestoreTaskIDs)
+	if err != nil {
+		return nil
+	}
+	return ids
+}
+
 // asksForNoTasks reports whether q names restore tasks and none of them is a real id.
 func (q Query) asksForNoTasks(ids []string) bool { return q.RestoreTaskIDs != nil && len(ids) == 0 }
 

@@ -68,10 +68,11 @@ func listingWarnings(cfg dbsRestoreTasksDataSourceModel, q dbs.Query, listing *d
 	}
 
 	if cfg.PageNumber.IsNull() && len(q.RestoreTaskIDs) > 0 {
-		if missing := missingIDs(q.RestoreTaskIDs, listing.Tasks); len(missing) > 0 {
+		asked := q.AskedIDs()
+		if missing := missingIDs(asked, listing.Tasks); len(missing) > 0 {
 			diags.AddAttributeWarning(path.Root("ids"), "Restore jobs not found",
 				fmt.Sprintf("The API has no restore job with %s of the %s in ids: %s. They are not in tasks.",
-					pluralWord(len(missing), "this id", "these ids"), plural(len(uniqueIDs(q.RestoreTaskIDs)), "id"), listed(missing)))
+					pluralWord(len(missing), "this id", "these ids"), plural(len(asked), "id"), listed(missing)))
 		}
 	}
 
@@ -140,7 +141,7 @@ func similarStatus(tasks []dbs.RestoreTask, want string) string {
 	return ""
 }
 
-// missingIDs are the ids asked for, in the order asked, that no task has.
+// missingIDs are the ids asked for (dbs.Query.AskedIDs), in the order asked, that no task has.
 func missingIDs(asked []string, tasks []dbs.RestoreTask) []string {
 	found := make(map[string]bool, len(tasks))
 	for i := range tasks {
@@ -149,24 +150,12 @@ func missingIDs(asked []string, tasks []dbs.RestoreTask) []string {
 		}
 	}
 	var missing []string
-	for _, id := range uniqueIDs(asked) {
+	for _, id := range asked {
 		if !found[id] {
 			missing = append(missing, id)
 		}
 	}
 	return missing
-}
-
-func uniqueIDs(ids []string) []string {
-	seen := make(map[string]bool, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if id = strings.TrimSpace(id); id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // listed quotes values, at most maxListed of them.
