@@ -120,15 +120,7 @@ func statusesSeen(tasks []dbs.RestoreTask) string {
 		}
 		return strings.Compare(a, b)
 	})
-	parts := make([]string, 0, min(len(names), maxListed))
-	for _, s := range names[:min(len(names), maxListed)] {
-		parts = append(parts, fmt.Sprintf("%s (%d)", s, counts[s]))
-	}
-	more := ""
-	if len(names) > maxListed {
-		more = fmt.Sprintf(" and %d more", len(names)-maxListed)
-	}
-	return "The statuses read were " + strings.Join(parts, ", ") + more
+	return "The statuses read were " + joinAtMost(names, func(s string) string { return fmt.Sprintf("%s (%d)", s, counts[s]) })
 }
 
 // similarStatus is a status of tasks that differs from want only in case, if any.
@@ -160,11 +152,16 @@ func missingIDs(asked []string, tasks []dbs.RestoreTask) []string {
 
 // listed quotes values, at most maxListed of them.
 func listed(values []string) string {
-	quoted := make([]string, 0, min(len(values), maxListed))
+	return joinAtMost(values, func(v string) string { return fmt.Sprintf("%q", v) })
+}
+
+// joinAtMost writes the first maxListed of values, each as format writes it, and how many more there are.
+func joinAtMost(values []string, format func(string) string) string {
+	parts := make([]string, 0, min(len(values), maxListed))
 	for _, v := range values[:min(len(values), maxListed)] {
-		quoted = append(quoted, fmt.Sprintf("%q", v))
+		parts = append(parts, format(v))
 	}
-	out := strings.Join(quoted, ", ")
+	out := strings.Join(parts, ", ")
 	if len(values) > maxListed {
 		out += fmt.Sprintf(" and %d more", len(values)-maxListed)
 	}
