@@ -77,11 +77,12 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.Credentials == nil {
 		return nil, errors.New("dbs: no credentials source")
 	}
-	for name, d := range map[string]time.Duration{
-		"MaxRetryTimeout": cfg.MaxRetryTimeout, "ConnectTimeout": cfg.ConnectTimeout, "ReadTimeout": cfg.ReadTimeout,
-	} {
-		if d < 0 {
-			return nil, fmt.Errorf("dbs: %s must not be negative, got %s", name, d)
+	for _, d := range []struct {
+		name  string
+		value time.Duration
+	}{{"MaxRetryTimeout", cfg.MaxRetryTimeout}, {"ConnectTimeout", cfg.ConnectTimeout}, {"ReadTimeout", cfg.ReadTimeout}} {
+		if d.value < 0 { // in this order, so that the same Config gets the same error every time
+			return nil, fmt.Errorf("dbs: %s must not be negative, got %s", d.name, d.value)
 		}
 	}
 	if cfg.MaxConcurrentRequests < 0 || cfg.MaxConcurrentRequests > maxConcurrency {
