@@ -206,7 +206,10 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	region := p.region(cfg)
+	// The credential settings come first, as the region's last fallback is the profile they name; their
+	// diagnostics are reported after the endpoint's.
+	settings, settingsDiags := p.credentialSettings(cfg)
+	region := p.region(cfg, settings)
 	endpoint, endpointFrom, diags := p.dbsEndpoint(cfg, region)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -214,12 +217,11 @@ func (p *alicloudProvider) Configure(ctx context.Context, req provider.Configure
 	}
 
 	userAgent := p.userAgent(req.TerraformVersion, cfg.ConfigurationSource.ValueString())
-	settings, diags := p.credentialSettings(cfg, region.value)
-	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(settingsDiags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	settings.UserAgent = userAgent
+	settings.Region, settings.UserAgent = region.value, userAgent
 	src, err := credentials.Resolve(ctx, settings, p.getenv)
 	if err != nil {
 		resp.Diagnostics.Append(credentialsDiagnostic(err))
@@ -331,25 +333,25 @@ func (p *alicloudProvider) firstSetting(block types.String, at path.Path, names 
 }
 
 // region is the provider's region: the block's, else ALICLOUD_REGION, else ALIBABA_CLOUD_REGION, else
-// the region_id of the aliyun CLI profile the credentials come from, as CLI users expect.
-func (p *alicloudProvider) region(cfg providerModel) setting {
+// the region_id of the aliyun CLI profile the credential settings come from (see
+// credentials.ProfileRegion), as CLI users expect.
+func (p *alicloudProvider) region(cfg providerModel, settings credentials.Settings) setting {
 	if s := p.firstSetting(cfg.Region, path.Root("region"), "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION"); s.value != "" {
 		return s
 	}
-	if region, origin := p.profileRegion(cfg); region != "" {
+	if region, origin := credentials.ProfileRegion(settings, p.getenv); region != "" {
 		return setting{value: region, source: origin}
 	}
 	return setting{}
 }
 
-// addSettingError reports a problem with a setting on its argument when it came from the provider block,
-// and as a plain error naming the variable when it came from the environment.
-func addSettingError(diags *diag.Diagnostics, s setting, summary, detail string) {
+// about puts d on the setting's argument when the value came from the provider block; from the
+// environment or a profile it stays a plain diagnostic, whose text names where the value came from.
+func (s setting) about(d diag.Diagnostic) diag.Diagnostic {
 	if s.fromBlock() {
-		diags.AddAttributeError(s.at, summary, detail)
-		return
+		return diag.WithPath(s.at, d)
 	}
-	diags.AddError(summary, detail)
+	return d
 }
 
 // dbsEndpoint chooses the base URL: an override (block, then environment) or the region's host, and says
@@ -367,7 +369,7 @@ func (p *alicloudProvider) dbsEndpoint(cfg providerModel, region setting) (endpo
 	if override := p.firstSetting(block, path.Root("endpoints").AtName("dbs"), "ALIBABA_CLOUD_ENDPOINT_DBS", "DBS_ENDPOINT"); override.value != "" {
 		endpoint, err := dbsEndpointURL(override.value, scheme)
 		if err != nil {
-			addSettingError(&diags, override, "Invalid DBS endpoint", fmt.Sprintf("The DBS endpoint from %s %s.", override.source, err))
+			diags.Append(override.about(diag.NewErrorDiagnostic("Invalid DBS endpoint", fmt.Sprintf("The DBS endpoint from %s %s.", override.source, err))))
 		}
 		from = override.source
 		if !strings.Contains(override.value, "://") {
@@ -384,19 +386,15 @@ func (p *alicloudProvider) dbsEndpoint(cfg providerModel, region setting) (endpo
 	host, known := dbs.EndpointForRegion(region.value)
 	switch {
 	case host == "":
-		addSettingError(&diags, region, "Invalid region", fmt.Sprintf("%q (from %s) is not a region ID such as cn-hangzhou: "+
-			"lower-case letters, digits and hyphens.", region.value, region.source))
+		diags.Append(region.about(diag.NewErrorDiagnostic("Invalid region", fmt.Sprintf("%q (from %s) is not a region ID such as cn-hangzhou: "+
+			"lower-case letters, digits and hyphens.", region.value, region.source))))
 		return "", "", diags
 	case !known:
 		detail := fmt.Sprintf("The region %q (from %s) is not in this provider's DBS endpoint table, so DBS is asked at %s, "+
 			"the pattern of regional hosts. If DBS has another endpoint in that region, set endpoints.dbs (or ALIBABA_CLOUD_ENDPOINT_DBS) "+
 			"to its host; if the region is misspelled, correct it. Known regions: %s.",
 			region.value, region.source, host, strings.Join(dbs.KnownRegions(), ", "))
-		if region.fromBlock() {
-			diags.AddAttributeWarning(region.at, "Unknown region", detail)
-		} else {
-			diags.AddWarning("Unknown region", detail)
-		}
+		diags.Append(region.about(diag.NewWarningDiagnostic("Unknown region", detail)))
 	}
 	from = fmt.Sprintf("the region %s (from %s), as endpoints.dbs is not set; protocol chose %s", region.value, region.source, scheme)
 	return scheme + "://" + host, from, diags

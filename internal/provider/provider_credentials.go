@@ -221,8 +221,9 @@ func credentialBlocks() map[string]schema.Block {
 }
 
 // credentialSettings hands the configured arguments to internal/credentials ("" where not set), with the
-// provider's region and the STS endpoint resolved as for DBS: block, then environment.
-func (p *alicloudProvider) credentialSettings(cfg providerModel, region string) (credentials.Settings, diag.Diagnostics) {
+// STS endpoint resolved as for DBS: block, then environment. Configure sets the region, whose last
+// fallback is the profile these settings name.
+func (p *alicloudProvider) credentialSettings(cfg providerModel) (credentials.Settings, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	m := cfg.credentialsModel
 	s := credentials.Settings{
@@ -233,7 +234,6 @@ func (p *alicloudProvider) credentialSettings(cfg providerModel, region string) 
 		SharedCredentialsFile: m.SharedCredentialsFile.ValueString(),
 		ECSRoleName:           m.ECSRoleName.ValueString(),
 		CredentialsURI:        m.CredentialsURI.ValueString(),
-		Region:                region,
 		OAuthSignInURLs:       p.oauthSignInURLs,
 	}
 
@@ -259,13 +259,6 @@ func (p *alicloudProvider) credentialSettings(cfg providerModel, region string) 
 	}
 	s.STSEndpoint = sts.value
 	return s, diags
-}
-
-// profileRegion is the region_id of the aliyun CLI profile the credentials come from, and where it was
-// found: the region's last fallback, after the block and the environment (see credentials.ProfileRegion).
-func (p *alicloudProvider) profileRegion(cfg providerModel) (region, origin string) {
-	s, _ := p.credentialSettings(cfg, "") // Configure reports their diagnostics
-	return credentials.ProfileRegion(s, p.getenv)
 }
 
 // credentialsDiagnostic reports Resolve's error: a conflict on the argument that caused it, the rest

@@ -66,7 +66,8 @@ func TestProvider_dbsEndpoint(t *testing.T) {
 			if c.block != "" {
 				cfg.Endpoints = &endpointsModel{DBS: types.StringValue(c.block)}
 			}
-			got, from, diags := p.dbsEndpoint(cfg, p.region(cfg))
+			settings, _ := p.credentialSettings(cfg)
+			got, from, diags := p.dbsEndpoint(cfg, p.region(cfg, settings))
 			var errs, warnings []string
 			for _, d := range diags {
 				if d.Severity() == diag.SeverityError {
@@ -200,7 +201,8 @@ func TestProvider_dbsEndpointFromProfile(t *testing.T) {
 			if c.profile != "" {
 				cfg.Profile = types.StringValue(c.profile)
 			}
-			got, _, diags := p.dbsEndpoint(cfg, p.region(cfg))
+			settings, _ := p.credentialSettings(cfg)
+			got, _, diags := p.dbsEndpoint(cfg, p.region(cfg, settings))
 			if c.want == "" {
 				if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "region_id in the aliyun CLI profile in use") {
 					t.Fatalf("endpoint %q, diagnostics %v; want the no-region error", got, diags)
