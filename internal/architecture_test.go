@@ -26,6 +26,7 @@ var importRules = []struct {
 	{pkg: "internal/acs", forbidden: []string{module}},
 	{pkg: "internal/httpclient", forbidden: []string{module}},
 	{pkg: "internal/redact", forbidden: []string{module}},
+	{pkg: "internal/atomicfile", forbidden: []string{module}},
 	{pkg: "internal/emulator", forbidden: clientPackages},
 	{pkg: "cmd/dbs-emulator", forbidden: clientPackages},
 	{pkg: "internal/provider", forbidden: []string{"net/http", module + "internal/acs", module + "internal/httpclient"}, direct: true},
@@ -34,7 +35,7 @@ var importRules = []struct {
 // clientPackages are the client's code, which the emulator must never share: it would then agree with
 // the client's mistakes instead of catching them.
 var clientPackages = []string{module + "internal/dbs", module + "internal/acs", module + "internal/credentials",
-	module + "internal/httpclient", module + "internal/redact", module + "internal/provider"}
+	module + "internal/httpclient", module + "internal/redact", module + "internal/atomicfile", module + "internal/provider"}
 
 // imports lists the imports of the package in dir, of every non-test Go file whatever its build tags.
 func imports(t *testing.T, dir string) []string {

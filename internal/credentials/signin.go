@@ -8,13 +8,14 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
+
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/atomicfile"
 )
 
 // The aliyun CLI's sign-ins (`aliyun configure --mode CloudSSO` and `--mode OAuth`) leave tokens in the
@@ -354,9 +355,9 @@ var profileFileMu sync.Mutex
 
 // updateProfile sets fields of the named profile in the aliyun CLI's configuration file at path and
 // leaves every other member of the file as it was, fields this package does not know included, so that
-// the file stays the CLI's: it is read as raw JSON, changed in the profile only, and written to a
-// temporary file beside it with the file's permissions, then renamed over it, so that a reader never
-// sees half a file. Members come out in name order, tab-indented like the CLI's.
+// the file stays the CLI's: it is read as raw JSON, changed in the profile only, and written whole or
+// not at all with the file's permissions (atomicfile), so that a reader never sees half a file. Members
+// come out in name order, tab-indented like the CLI's.
 func updateProfile(path, name string, set map[string]any) error {
 	profileFileMu.Lock()
 	defer profileFileMu.Unlock()
@@ -397,21 +398,5 @@ func updateProfile(path, name string, set map[string]any) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(append(out, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, append(out, '\n'), info.Mode().Perm())
 }

@@ -9,13 +9,14 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/atomicfile"
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/dbs"
 )
 
 // writeOutputFile writes tasks as a JSON array of objects keyed like `tasks`, absent fields null. The file
-// is written to a temporary file in the same directory and renamed over the target, so a reader never sees
-// half a file; it is created 0600 because restore jobs name hosts, accounts and databases. Its errors name
-// the user's path or its directory, never the temporary file, and say what to do.
+// is written whole or not at all (atomicfile), so a reader never sees half a file; it is created 0600
+// because restore jobs name hosts, accounts and databases. Its errors name the user's path or its
+// directory, never the temporary file, and say what to do.
 func writeOutputFile(name string, tasks []dbs.RestoreTask) error {
 	dir := filepath.Dir(name)
 	if info, err := os.Stat(dir); err != nil {
@@ -30,29 +31,12 @@ func writeOutputFile(name string, tasks []dbs.RestoreTask) error {
 		return fmt.Errorf("%q is a directory; give a file path", name)
 	}
 
-	body := tasksJSON(tasks)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(name, tasksJSON(tasks), 0o600); err != nil {
+		var linkErr *os.LinkError
+		if errors.As(err, &linkErr) {
+			return fmt.Errorf("cannot replace %q: %w", name, linkErr.Err)
+		}
 		return fmt.Errorf("cannot write in %q: %w", dir, cause(err))
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	written := func() error {
-		if err := tmp.Chmod(0o600); err != nil {
-			return err
-		}
-		if _, err := tmp.Write(body); err != nil {
-			return err
-		}
-		return tmp.Sync()
-	}()
-	if cerr := tmp.Close(); written == nil {
-		written = cerr
-	}
-	if written != nil {
-		return fmt.Errorf("cannot write in %q: %w", dir, cause(written))
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("cannot replace %q: %w", name, cause(err))
 	}
 	return nil
 }
