@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -155,11 +156,7 @@ func (s *Server) serveCloudSSO(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	want := CloudSSOAccess{AccountID: req.AccountID, AccessConfigurationID: req.AccessConfigurationID}
-	granted := false
-	for _, a := range user.access {
-		granted = granted || a == want
-	}
-	if !granted {
+	if !slices.Contains(user.access, want) {
 		c.writeSignInError(http.StatusForbidden, "NoPermission.AccessConfiguration",
 			"The user may not use access configuration "+want.AccessConfigurationID+" in account "+want.AccountID+".")
 		return
