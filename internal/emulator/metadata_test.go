@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -144,36 +143,18 @@ func TestCredentialsURI(t *testing.T) {
 
 // An IMDSv1-only service hands out no token and serves the credentials without one.
 func TestMetadata_imdsV1Only(t *testing.T) {
-	s := New(Options{})
+	s, base := newTestServer(t, nil)
 	s.SetInstanceRole("Reader")
 	s.SetIMDSv1Only(true)
-	ts := httptest.NewServer(s)
-	defer ts.Close()
-	req, _ := http.NewRequest(http.MethodPut, ts.URL+"/latest/api/token", nil)
-	req.Header.Set(MetadataTokenTTLHeader, "60")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	const credPath = "/latest/meta-data/ram/security-credentials/Reader"
+	if r := metadata(t, base, http.MethodPut, "/latest/api/token", MetadataTokenTTLHeader, "60"); r.status != http.StatusNotFound {
+		t.Errorf("token request answered %d, want 404", r.status)
 	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusNotFound {
-		t.Errorf("token request answered %d, want 404", res.StatusCode)
-	}
-	res, err = http.Get(ts.URL + "/latest/meta-data/ram/security-credentials/Reader")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Errorf("a read without a token answered %d, want 200", res.StatusCode)
+	if r := metadata(t, base, http.MethodGet, credPath); r.status != http.StatusOK {
+		t.Errorf("a read without a token answered %d, want 200", r.status)
 	}
 	s.SetIMDSv1Only(false)
-	res, err = http.Get(ts.URL + "/latest/meta-data/ram/security-credentials/Reader")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusForbidden {
-		t.Errorf("with IMDSv2 enforced again, a read without a token answered %d, want 403", res.StatusCode)
+	if r := metadata(t, base, http.MethodGet, credPath); r.status != http.StatusForbidden {
+		t.Errorf("with IMDSv2 enforced again, a read without a token answered %d, want 403", r.status)
 	}
 }
