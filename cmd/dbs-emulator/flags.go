@@ -461,7 +461,6 @@ func (l *roleList) Set(s string) error {
 		}
 	}
 	spec := roleSpec{arn: arn}
-	var tokenFile string
 	seen := map[string]bool{}
 	for _, opt := range strings.Split(rest, ",") {
 		if opt == "" && rest == "" {
@@ -494,7 +493,6 @@ func (l *roleList) Set(s string) error {
 		case "oidc-provider":
 			spec.role.OIDCProviderArn = value
 		case "oidc-token-file":
-			tokenFile = value
 			var data []byte
 			if data, err = os.ReadFile(value); err != nil {
 				return fmt.Errorf("oidc-token-file: %w", err)
@@ -506,7 +504,8 @@ func (l *roleList) Set(s string) error {
 			return fmt.Errorf("unknown role option %q (external-id, max-session-duration, key-lifetime, oidc-provider, oidc-token-file)", key)
 		}
 	}
-	if (spec.role.OIDCProviderArn == "") != (tokenFile == "") {
+	// oidc-token-file leaves OIDCToken empty only when it is not given.
+	if (spec.role.OIDCProviderArn == "") != (spec.role.OIDCToken == "") {
 		return fmt.Errorf("oidc-provider and oidc-token-file go together: AssumeRoleWithOIDC needs the provider and its token")
 	}
 	*l = append(*l, spec)
