@@ -434,6 +434,26 @@ func (l *nameList) Set(s string) error {
 	return nil
 }
 
+// eachOption calls set with the key and value of each comma-separated option=value of s, in order. It
+// refuses an option without a value or given twice, naming it as what ("role option", "option").
+func eachOption(s, what string, set func(key, value string) error) error {
+	seen := map[string]bool{}
+	for _, opt := range strings.Split(s, ",") {
+		key, value, ok := strings.Cut(opt, "=")
+		if !ok || value == "" {
+			return fmt.Errorf("%s %q is not option=value", what, opt)
+		}
+		if seen[key] {
+			return fmt.Errorf("%s %s is given twice", what, key)
+		}
+		seen[key] = true
+		if err := set(key, value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // roleList is the repeatable -role flag.
 type roleList []roleSpec
 
@@ -450,6 +470,39 @@ func (l *roleList) String() string {
 	return strings.Join(arns, " ")
 }
 
+// setOption sets one option=value of a -role flag.
+func (spec *roleSpec) setOption(key, value string) error {
+	switch key {
+	case "external-id":
+		spec.role.ExternalID = value
+	case "max-session-duration":
+		d, err := time.ParseDuration(value)
+		if err != nil || d < time.Hour || d > 12*time.Hour {
+			return fmt.Errorf("max-session-duration=%s: want a duration from 1h to 12h, as RAM allows", value)
+		}
+		spec.role.MaxSessionDuration = d
+	case "key-lifetime":
+		d, err := time.ParseDuration(value)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("key-lifetime=%s: want a positive duration such as 5m", value)
+		}
+		spec.role.Lifetime = d
+	case "oidc-provider":
+		spec.role.OIDCProviderArn = value
+	case "oidc-token-file":
+		data, err := os.ReadFile(value)
+		if err != nil {
+			return fmt.Errorf("oidc-token-file: %w", err)
+		}
+		if spec.role.OIDCToken = strings.TrimSpace(string(data)); spec.role.OIDCToken == "" {
+			return fmt.Errorf("oidc-token-file %s is empty", value)
+		}
+	default:
+		return fmt.Errorf("unknown role option %q (external-id, max-session-duration, key-lifetime, oidc-provider, oidc-token-file)", key)
+	}
+	return nil
+}
+
 func (l *roleList) Set(s string) error {
 	arn, rest, _ := strings.Cut(s, ",")
 	if !emulator.ValidRoleARN(arn) {
@@ -461,47 +514,9 @@ func (l *roleList) Set(s string) error {
 		}
 	}
 	spec := roleSpec{arn: arn}
-	seen := map[string]bool{}
-	for _, opt := range strings.Split(rest, ",") {
-		if opt == "" && rest == "" {
-			break
-		}
-		key, value, ok := strings.Cut(opt, "=")
-		if !ok || value == "" {
-			return fmt.Errorf("role option %q is not option=value", opt)
-		}
-		if seen[key] {
-			return fmt.Errorf("role option %s is given twice", key)
-		}
-		seen[key] = true
-		var err error
-		switch key {
-		case "external-id":
-			spec.role.ExternalID = value
-		case "max-session-duration":
-			d, perr := time.ParseDuration(value)
-			if perr != nil || d < time.Hour || d > 12*time.Hour {
-				return fmt.Errorf("max-session-duration=%s: want a duration from 1h to 12h, as RAM allows", value)
-			}
-			spec.role.MaxSessionDuration = d
-		case "key-lifetime":
-			d, perr := time.ParseDuration(value)
-			if perr != nil || d <= 0 {
-				return fmt.Errorf("key-lifetime=%s: want a positive duration such as 5m", value)
-			}
-			spec.role.Lifetime = d
-		case "oidc-provider":
-			spec.role.OIDCProviderArn = value
-		case "oidc-token-file":
-			var data []byte
-			if data, err = os.ReadFile(value); err != nil {
-				return fmt.Errorf("oidc-token-file: %w", err)
-			}
-			if spec.role.OIDCToken = strings.TrimSpace(string(data)); spec.role.OIDCToken == "" {
-				return fmt.Errorf("oidc-token-file %s is empty", value)
-			}
-		default:
-			return fmt.Errorf("unknown role option %q (external-id, max-session-duration, key-lifetime, oidc-provider, oidc-token-file)", key)
+	if rest != "" {
+		if err := eachOption(rest, "role option", spec.setOption); err != nil {
+			return err
 		}
 	}
 	// oidc-token-file leaves OIDCToken empty only when it is not given.
@@ -531,16 +546,7 @@ func (l *cloudSSOList) Set(s string) error {
 	}
 	var access emulator.CloudSSOAccess
 	var lifetime time.Duration
-	seen := map[string]bool{}
-	for _, opt := range strings.Split(rest, ",") {
-		key, value, ok := strings.Cut(opt, "=")
-		if !ok || value == "" {
-			return fmt.Errorf("option %q is not option=value", opt)
-		}
-		if seen[key] {
-			return fmt.Errorf("option %s is given twice", key)
-		}
-		seen[key] = true
+	err := eachOption(rest, "option", func(key, value string) error {
 		switch key {
 		case "account":
 			access.AccountID = value
@@ -555,6 +561,10 @@ func (l *cloudSSOList) Set(s string) error {
 		default:
 			return fmt.Errorf("unknown option %q (account, access-configuration, key-lifetime)", key)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if access.AccountID == "" || access.AccessConfigurationID == "" {
 		return fmt.Errorf("account= and access-configuration= are both needed: the portal signs in to an access configuration of an account")
