@@ -126,15 +126,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // server builds the emulator the configuration describes.
 func (c *config) server(stderr io.Writer) (*emulator.Server, error) {
-	tasks := emulator.Generate(c.tasks, c.seed)
-	if c.plans > 0 {
-		tasks, _ = emulator.GeneratePlans(c.plans, c.tasks, c.seed)
-	}
-	if c.data != "" {
+	var tasks []emulator.Task
+	switch {
+	case c.data != "":
 		var err error
 		if tasks, err = emulator.LoadTasksFile(c.data); err != nil {
 			return nil, fmt.Errorf("-data: %w", err)
 		}
+	case c.plans > 0:
+		tasks, _ = emulator.GeneratePlans(c.plans, c.tasks, c.seed)
+	default:
+		tasks = emulator.Generate(c.tasks, c.seed)
 	}
 	opts := emulator.Options{
 		Keys:  map[string]emulator.Key{c.accessKey: {Secret: c.secretKey, SecurityToken: c.securityToken}},
