@@ -252,8 +252,9 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// startCommand runs the command with args until the test ends and returns the URL it printed first.
-func startCommand(t *testing.T, args ...string) (string, *lockedBuffer) {
+// startCommand runs the command with args and returns the URL it printed first, its stderr, and stop,
+// which ends it and returns what run returned. The test's end stops it too, failing on an error.
+func startCommand(t *testing.T, args ...string) (string, *lockedBuffer, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -264,9 +265,12 @@ func startCommand(t *testing.T, args ...string) (string, *lockedBuffer) {
 		pw.CloseWithError(fmt.Errorf("the command ended: %w", err))
 		done <- err
 	}()
-	t.Cleanup(func() {
+	stop := sync.OnceValue(func() error {
 		cancel()
-		if err := <-done; err != nil {
+		return <-done
+	})
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
 			t.Errorf("the command ended with %v", err)
 		}
 	})
@@ -275,7 +279,7 @@ func startCommand(t *testing.T, args ...string) (string, *lockedBuffer) {
 		t.Fatalf("no URL: %v; stderr:\n%s", err, stderr)
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	return strings.TrimSpace(line), stderr
+	return strings.TrimSpace(line), stderr, stop
 }
 
 // sdkClient is darabonba-openapi, the client the official SDKs are built on, pointed at the command's URL.
@@ -358,7 +362,7 @@ func TestServe_dataAndFaults(t *testing.T) {
 	if err := os.WriteFile(data, []byte(jobs), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	base, stderr := startCommand(t, "-data", data, "-access-key", "ci-key", "-secret-key", "ci-secret", "-v",
+	base, stderr, _ := startCommand(t, "-data", data, "-access-key", "ci-key", "-secret-key", "ci-secret", "-v",
 		"-throttle", "first=1", "-throttle-retry-after", "2",
 		"-dbs-error", "every=3", "-dbs-error-code", "Dbs.Busy", "-dbs-error-message", "try later", "-dbs-error-status", "503")
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
@@ -407,7 +411,7 @@ func TestServe_tlsAndCredentials(t *testing.T) {
 		oidcRole = "acs:ram::1234567890123456:role/ci-oidc"
 		provider = "acs:ram::1234567890123456:oidc-provider/ci"
 	)
-	base, _ := startCommand(t, "-tls-ca-file", caFile, "-tasks", "12", "-access-key", "base-key", "-secret-key", "base-secret",
+	base, _, _ := startCommand(t, "-tls-ca-file", caFile, "-tasks", "12", "-access-key", "base-key", "-secret-key", "base-secret",
 		"-role", reader+",external-id=ext-7", "-role", oidcRole+",oidc-provider="+provider+",oidc-token-file="+tokenFile,
 		"-instance-role", "EcsDbsReader", "-credentials-uri", "ci")
 	if !strings.HasPrefix(base, "https://127.0.0.1:") {
@@ -601,7 +605,7 @@ func TestCloudSSOTokenFlag(t *testing.T) {
 // The CloudSSO portal, as credentials-go's CloudSSO provider calls it, gives keys for the access the
 // flag granted, which DescribeRestoreTaskList then accepts, and refuses any other access.
 func TestServe_cloudSSO(t *testing.T) {
-	base, _ := startCommand(t, "-tasks", "3", "-cloud-sso-token", "sso-token,account=5123,access-configuration=ac-reader")
+	base, _, _ := startCommand(t, "-tasks", "3", "-cloud-sso-token", "sso-token,account=5123,access-configuration=ac-reader")
 	signIn := func(token, account, access string, status int) map[string]string {
 		t.Helper()
 		var answer struct{ CloudCredential map[string]string }
@@ -645,20 +649,8 @@ func TestServe_quotaAndPlans(t *testing.T) {
 		t.Fatalf("-list-plans printed %q, want %q", plans, want)
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	stderr := &lockedBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-plans", "3", "-tasks", "2", "-seed", "7", "-qps", "2"}, pw, stderr)
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	c := sdkClient(t, strings.TrimSpace(line), "demo-access-key", "demo-secret-key", "", "")
+	base, stderr, stop := startCommand(t, "-plans", "3", "-tasks", "2", "-seed", "7", "-qps", "2")
+	c := sdkClient(t, base, "demo-access-key", "demo-secret-key", "", "")
 	for i, want := range []string{"", "", "Throttling.User"} {
 		body, err := call(c, "DescribeRestoreTaskList", emulator.DBSVersion, false, map[string]string{"BackupPlanId": plans[1]})
 		switch code, status, _ := sdkError(err); {
@@ -668,8 +660,7 @@ func TestServe_quotaAndPlans(t *testing.T) {
 			t.Errorf("call %d: %s %d, want %s 400 over a quota of 2", i+1, code, status, want)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	var st emulator.Stats
