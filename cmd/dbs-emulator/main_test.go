@@ -491,7 +491,7 @@ func TestServe_tlsAndCredentials(t *testing.T) {
 	tlsConfig := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 	direct := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConfig}}
 	var uriCreds struct{ Code, AccessKeyId, AccessKeySecret, SecurityToken string }
-	getJSON(t, direct, http.MethodGet, base+"/credentials-uri/ci", nil, 200, &uriCreds)
+	getJSON(t, direct, http.MethodGet, base+"/credentials-uri/ci", "", nil, 200, &uriCreds)
 	if uriCreds.Code != "Success" {
 		t.Errorf("credentials URI: %+v", uriCreds)
 	}
@@ -502,24 +502,26 @@ func TestServe_tlsAndCredentials(t *testing.T) {
 	// The metadata service, through the emulator as the proxy, as HTTP_PROXY=<URL> makes clients do.
 	proxyURL, _ := url.Parse(base)
 	viaProxy := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL), TLSClientConfig: tlsConfig}}
-	token := getText(t, viaProxy, http.MethodPut, "http://"+emulator.MetadataHost+"/latest/api/token",
+	token := getText(t, viaProxy, http.MethodPut, "http://"+emulator.MetadataHost+"/latest/api/token", "",
 		http.Header{emulator.MetadataTokenTTLHeader: {"60"}}, 200)
 	withToken := http.Header{emulator.MetadataTokenHeader: {token}}
-	if role := getText(t, viaProxy, http.MethodGet, "http://"+emulator.MetadataHost+"/latest/meta-data/ram/security-credentials/", withToken, 200); role != "EcsDbsReader" {
+	if role := getText(t, viaProxy, http.MethodGet, "http://"+emulator.MetadataHost+"/latest/meta-data/ram/security-credentials/", "", withToken, 200); role != "EcsDbsReader" {
 		t.Errorf("the instance's role: %q", role)
 	}
 	var ecs struct{ Code, AccessKeyId, AccessKeySecret, SecurityToken string }
-	getJSON(t, viaProxy, http.MethodGet, "http://"+emulator.MetadataHost+"/latest/meta-data/ram/security-credentials/EcsDbsReader", withToken, 200, &ecs)
+	getJSON(t, viaProxy, http.MethodGet, "http://"+emulator.MetadataHost+"/latest/meta-data/ram/security-credentials/EcsDbsReader", "", withToken, 200, &ecs)
 	if err := listWith(ecs.AccessKeyId, ecs.AccessKeySecret, ecs.SecurityToken); err != nil {
 		t.Errorf("DescribeRestoreTaskList with the instance role's key: %v", err)
 	}
 	// Nothing else goes through that proxy.
-	getText(t, viaProxy, http.MethodGet, "http://example.com/", nil, http.StatusBadGateway)
+	getText(t, viaProxy, http.MethodGet, "http://example.com/", "", nil, http.StatusBadGateway)
 }
 
-func getText(t *testing.T, c *http.Client, method, url string, h http.Header, status int) string {
+// getText sends body (none when "") with the headers h and returns the answer's body, failing the test
+// unless the answer has the status given.
+func getText(t *testing.T, c *http.Client, method, url, body string, h http.Header, status int) string {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, url, nil)
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -529,19 +531,20 @@ func getText(t *testing.T, c *http.Client, method, url string, h http.Header, st
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
+	answer, err := io.ReadAll(res.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.StatusCode != status {
-		t.Fatalf("%s %s: %d %s, want %d", method, url, res.StatusCode, body, status)
+		t.Fatalf("%s %s: %d %s, want %d", method, url, res.StatusCode, answer, status)
 	}
-	return string(body)
+	return string(answer)
 }
 
-func getJSON(t *testing.T, c *http.Client, method, url string, h http.Header, status int, v any) {
+// getJSON is getText decoding the answer into v.
+func getJSON(t *testing.T, c *http.Client, method, url, body string, h http.Header, status int, v any) {
 	t.Helper()
-	if err := json.Unmarshal([]byte(getText(t, c, method, url, h, status)), v); err != nil {
+	if err := json.Unmarshal([]byte(getText(t, c, method, url, body, h, status)), v); err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
 }
@@ -610,22 +613,8 @@ func TestServe_cloudSSO(t *testing.T) {
 		t.Helper()
 		var answer struct{ CloudCredential map[string]string }
 		body := fmt.Sprintf(`{"AccountId":%q,"AccessConfigurationId":%q}`, account, access)
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+emulator.CloudSSOPath, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		if res.StatusCode != status {
-			t.Fatalf("CloudSSO sign-in to %s/%s: %d %s, want %d", account, access, res.StatusCode, raw, status)
-		}
-		_ = json.Unmarshal(raw, &answer)
+		getJSON(t, http.DefaultClient, http.MethodPost, base+emulator.CloudSSOPath, body,
+			http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}}, status, &answer)
 		return answer.CloudCredential
 	}
 	creds := signIn("sso-token", "5123", "ac-reader", 200)
