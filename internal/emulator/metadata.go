@@ -77,16 +77,13 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	s.cred.mu.Lock()
 	v1Only := s.cred.imdsV1Only
 	s.cred.mu.Unlock()
-	if action == ActionMetadataToken {
-		if v1Only {
-			c.writeText(http.StatusNotFound, "404 Not Found")
-			return
-		}
-		c.metadataToken()
+	// An IMDSv1-only service has no token path, like any path it does not serve.
+	if action == ActionMetadataOther || action == ActionMetadataToken && v1Only {
+		c.writeText(http.StatusNotFound, "404 Not Found")
 		return
 	}
-	if action == ActionMetadataOther {
-		c.writeText(http.StatusNotFound, "404 Not Found")
+	if action == ActionMetadataToken {
+		c.metadataToken()
 		return
 	}
 	if r.Method != http.MethodGet {
