@@ -23,12 +23,9 @@ import (
 	"github.com/seed-00b4a2d9/terraform-provider-alicloud/internal/emulator"
 )
 
-// readAll is a configuration that reads every task of the emulator.
+// readAll is a configuration that reads every task of the emulator (see listing).
 func readAll(e *testEmulator, providerExtra string) string {
-	return providerBlock(e, providerExtra) + `
-data "alicloud_dbs_restore_tasks" "all" {
-  page_size = 25
-}`
+	return listing(providerBlock(e, providerExtra))
 }
 
 // Transient failures are retried until the listing is complete and exact. Throttling comes as a gateway
@@ -152,7 +149,7 @@ func TestDbsRestoreTasksDataSource_retriesOff(t *testing.T) {
 			// Page 0 is answered; of the three pages read after it, at once, the first and third asked
 			// are answered 503.
 			e.SetFaults(emulator.Faults{ServerError: emulator.Pick{Every: 2}})
-			expectErrorWithin(t, e.env, listing(providerBlock(e, setting.argument)),
+			expectErrorWithin(t, e.env, readAll(e, setting.argument),
 				`Unable to read DBS restore tasks.*page \d: HTTP 503 ServiceUnavailable`, 10*time.Second)
 			asked := map[int64]int{}
 			for _, r := range e.Requests() {
@@ -175,7 +172,7 @@ func TestDbsRestoreTasksDataSource_retriesUseTheWholeBudget(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(10, 1))
 	// Every answer throttled with Retry-After 2: attempts at 0 s and 2 s, then 1 s is left of 3.
 	e.SetFaults(emulator.Faults{Throttle: emulator.Always, RetryAfter: "2"})
-	expectErrorWithin(t, e.env, listing(providerBlock(e, "max_retry_timeout = 3")), `Throttling.User.*gave up after 3 attempts`, 20*time.Second)
+	expectErrorWithin(t, e.env, readAll(e, "max_retry_timeout = 3"), `Throttling.User.*gave up after 3 attempts`, 20*time.Second)
 	requests := e.Requests()
 	if len(requests) < 2 {
 		t.Fatalf("%d requests", len(requests))
@@ -523,8 +520,5 @@ func expectErrorWithin(t *testing.T, env testEnv, config, pattern string, limit 
 
 // listing reads every task, a page of 25 at a time, through the provider block given.
 func listing(provider string) string {
-	return provider + `
-data "alicloud_dbs_restore_tasks" "all" {
-  page_size = 25
-}`
+	return provider + listingData
 }

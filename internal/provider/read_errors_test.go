@@ -38,7 +38,7 @@ func TestDbsRestoreTasksDataSource_answerThatIsNotAPage(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e.Reset()
 			e.SetFaults(emulator.Faults{Foreign: emulator.Always, ForeignStatus: tc.status, ForeignContentType: tc.contentType, ForeignBody: tc.body})
-			expectErrorWithin(t, e.env, listing(providerBlock(e, "")),
+			expectErrorWithin(t, e.env, readAll(e, ""),
 				`Unable to read DBS restore tasks.*page 0: the answer from http://`+host+` \(`+tc.want, 10*time.Second)
 			if n := e.Stats().Requests; n != 1 {
 				t.Errorf("%d requests; an answer that is not a page is not retried", n)
@@ -53,7 +53,7 @@ func TestDbsRestoreTasksDataSource_taskWithoutID(t *testing.T) {
 	tasks := emulator.Generate(100, 3)
 	tasks[60] = tasks[60].Without("RestoreTaskId")
 	e := startEmulator(t, tasks)
-	expectErrorWithin(t, e.env, listing(providerBlock(e, "")),
+	expectErrorWithin(t, e.env, readAll(e, ""),
 		`Unable to read DBS restore tasks.*page 2: .* is not a DescribeRestoreTaskList page: restore job 11 of the page \(Items.RestoreTaskDetail\[10\]\) has no RestoreTaskId \(RequestId [0-9A-F-]+\)`,
 		20*time.Second)
 }
@@ -192,7 +192,7 @@ func TestDbsRestoreTasksDataSource_timeoutsNameTheirSetting(t *testing.T) {
 	}()
 	t.Run("read", func(t *testing.T) {
 		t.Parallel()
-		expectErrorWithin(t, e.env, listing(providerBlock(e, "max_retry_timeout = 0\n  client_read_timeout = 300")),
+		expectErrorWithin(t, e.env, readAll(e, "max_retry_timeout = 0\n  client_read_timeout = 300"),
 			`Unable to read DBS restore tasks.*no complete answer within the read timeout of 300ms.*client_read_timeout.* = 300 ms`, 10*time.Second)
 	})
 	t.Run("connect", func(t *testing.T) {
