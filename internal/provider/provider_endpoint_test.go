@@ -102,16 +102,9 @@ func TestProvider_endpointWithUserInformation(t *testing.T) {
 	e := startEmulator(t, emulator.Generate(5, 1))
 	endpoint := strings.Replace(e.url, "://", "://admin:hunter2-secret@", 1)
 	logFile := filepath.Join(t.TempDir(), "trace.log")
-	diags, code := planDiagnostics(t, e.env.with("TF_LOG", "trace", "TF_LOG_PATH", logFile), fmt.Sprintf(`
-provider "alicloud" {
-  access_key = %q
-  secret_key = %q
-  endpoints {
-    dbs = %q
-  }
-}
+	diags, code := planDiagnostics(t, e.env.with("TF_LOG", "trace", "TF_LOG_PATH", logFile), providerBlockAt(endpoint, "")+`
 data "alicloud_dbs_restore_tasks" "all" {}
-`, testAccessKey, testSecretKey, endpoint))
+`)
 	errs := diagnosticsOf(diags, "error")
 	if code == 0 || len(errs) != 1 || !strings.Contains(errs[0].Detail, "must not contain user information") ||
 		errs[0].Snippet == nil || !strings.Contains(errs[0].Snippet.Code, "dbs") {

@@ -130,6 +130,11 @@ func startEmulator(t *testing.T, tasks []emulator.Task) *testEmulator {
 
 // providerBlock points the provider at the emulator with the test key, plus any extra arguments.
 func providerBlock(e *testEmulator, extra string) string {
+	return providerBlockAt(e.url, extra)
+}
+
+// providerBlockAt is providerBlock with endpoints.dbs set to dbs.
+func providerBlockAt(dbs, extra string) string {
 	return fmt.Sprintf(`
 provider "alicloud" {
   access_key = %q
@@ -139,7 +144,7 @@ provider "alicloud" {
   }
   %s
 }
-`, testAccessKey, testSecretKey, e.url, extra)
+`, testAccessKey, testSecretKey, dbs, extra)
 }
 
 // expectTasks checks `tasks` of a data source field by field against the tasks the emulator serves:

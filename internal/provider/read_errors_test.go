@@ -68,14 +68,7 @@ func TestDbsRestoreTasksDataSource_noSuchHost(t *testing.T) {
 	if _, err := net.DefaultResolver.LookupHost(context.Background(), host); !errors.As(err, &dnsErr) || !dnsErr.IsNotFound {
 		t.Skipf("this machine's resolver does not answer NXDOMAIN for %s: %v", host, err)
 	}
-	expectErrorWithin(t, newTestEnv(t), listing(fmt.Sprintf(`
-provider "alicloud" {
-  access_key = %q
-  secret_key = %q
-  endpoints {
-    dbs = "https://%s"
-  }
-}`, testAccessKey, testSecretKey, host)),
+	expectErrorWithin(t, newTestEnv(t), listing(providerBlockAt("https://"+host, "")),
 		`Unable to read DBS restore tasks.*the host `+host+` does not exist.*DNS answered that `+host+` does not exist.*came from endpoints.dbs in the provider block.*region`, 10*time.Second)
 }
 
@@ -96,17 +89,7 @@ func TestDbsRestoreTasksDataSource_endpointSpeaksAnotherScheme(t *testing.T) {
 	closedHost := closed.Addr().String()
 	closed.Close()
 
-	block := func(dbs, extra string) string {
-		return listing(fmt.Sprintf(`
-provider "alicloud" {
-  access_key = %q
-  secret_key = %q
-  endpoints {
-    dbs = %q
-  }
-  %s
-}`, testAccessKey, testSecretKey, dbs, extra))
-	}
+	block := func(dbs, extra string) string { return listing(providerBlockAt(dbs, extra)) }
 	for name, tc := range map[string]struct{ config, want string }{
 		"https:// to an HTTP endpoint": {block("https://"+plainHost, ""),
 			`it speaks http://, not https://.*https://` + plainHost + ` speaks plain HTTP, not HTTPS.*endpoints.dbs.*http://HOST:PORT.*protocol = "HTTP"`},
@@ -197,16 +180,7 @@ func TestDbsRestoreTasksDataSource_timeoutsNameTheirSetting(t *testing.T) {
 	})
 	t.Run("connect", func(t *testing.T) {
 		t.Parallel()
-		expectErrorWithin(t, e.env, listing(fmt.Sprintf(`
-provider "alicloud" {
-  access_key             = %q
-  secret_key             = %q
-  max_retry_timeout      = 0
-  client_connect_timeout = 250
-  endpoints {
-    dbs = "https://%s"
-  }
-}`, testAccessKey, testSecretKey, silent.Addr())),
+		expectErrorWithin(t, e.env, listing(providerBlockAt("https://"+silent.Addr().String(), "max_retry_timeout = 0\n  client_connect_timeout = 250")),
 			`Unable to read DBS restore tasks.*no connection within the connect timeout of 250ms.*client_connect_timeout.* = 250 ms`, 10*time.Second)
 	})
 }
