@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -43,24 +42,11 @@ func planDiagnostics(t *testing.T, env testEnv, config string) ([]cliDiagnostic,
 // planDiagnosticsIn is planDiagnostics with the configuration written to, and Terraform run in, dir.
 func planDiagnosticsIn(t *testing.T, env testEnv, dir, config string) ([]cliDiagnostic, int) {
 	t.Helper()
-	cli := sharedCLI(t)
-	config = fmt.Sprintf("terraform {\n  required_providers {\n    alicloud = {\n      source = %q\n    }\n  }\n}\n", providerNamespace+"/alicloud") + config
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(t.Context(), cli.binary, "plan", "-json", "-input=false", "-no-color")
-	cmd.Dir = dir
-	cmd.Env = append(env.environ(), cli.settings...)
-	out, err := cmd.CombinedOutput()
-	code := 0
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		code = exit.ExitCode()
-	} else if err != nil {
-		t.Fatalf("terraform plan: %v\n%s", err, out)
-	}
+	cli := sharedCLI(t).withEnv(env)
+	writeMainTF(t, dir, config)
+	out, code := cli.output(t, dir, cli.binary, "plan", "-json", "-input=false", "-no-color")
 	var diags []cliDiagnostic
-	for _, line := range strings.Split(string(out), "\n") {
+	for _, line := range strings.Split(out, "\n") {
 		var msg struct {
 			Type       string         `json:"type"`
 			Diagnostic *cliDiagnostic `json:"diagnostic"`
@@ -74,6 +60,16 @@ func planDiagnosticsIn(t *testing.T, env testEnv, dir, config string) ([]cliDiag
 		diags = append(diags, *msg.Diagnostic)
 	}
 	return diags, code
+}
+
+// writeMainTF writes config to dir/main.tf after a terraform block that names the provider by its
+// address, so that the terraform binary of sharedCLI runs the provider built from this tree.
+func writeMainTF(t *testing.T, dir, config string) {
+	t.Helper()
+	config = fmt.Sprintf("terraform {\n  required_providers {\n    alicloud = {\n      source = %q\n    }\n  }\n}\n", providerNamespace+"/alicloud") + config
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // sharedCLI is the terraform binary with the provider built from this tree (see buildCLI), built once for

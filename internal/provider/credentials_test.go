@@ -1112,18 +1112,7 @@ func TestCredentials_temporaryKeyWithoutToken(t *testing.T) {
 	plan := func(t *testing.T, e *credentialsEmulator, args string) string {
 		t.Helper()
 		dir := t.TempDir()
-		config := fmt.Sprintf(`
-terraform {
-  required_providers {
-    alicloud = {
-      source = "%s/alicloud"
-    }
-  }
-}
-`, providerNamespace) + e.config(args)
-		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		writeMainTF(t, dir, e.config(args))
 		out := tf.withEnv(e.env).run(t, dir, 1, "plan", "-input=false", "-no-color")
 		if strings.Contains(out, secret) || strings.Contains(out, "was refused") {
 			t.Errorf("the output holds the secret or says the token was refused:\n%s", out)

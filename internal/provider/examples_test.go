@@ -895,6 +895,17 @@ func (c *terraformCLI) script(t *testing.T, dir string, want int, name string, a
 
 func (c *terraformCLI) exec(t *testing.T, dir string, want int, name string, args ...string) string {
 	t.Helper()
+	out, code := c.output(t, dir, name, args...)
+	if code != want {
+		t.Fatalf("%s %s exited %d, want %d:\n%s", name, strings.Join(args, " "), code, want, out)
+	}
+	return out
+}
+
+// output runs name with args in dir, with the test's environment and c's settings, and returns what it
+// printed (standard output and error together) and its exit code.
+func (c *terraformCLI) output(t *testing.T, dir, name string, args ...string) (string, int) {
+	t.Helper()
 	cmd := exec.CommandContext(t.Context(), name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(c.env.environ(), c.settings...)
@@ -904,12 +915,9 @@ func (c *terraformCLI) exec(t *testing.T, dir string, want int, name string, arg
 	if errors.As(err, &exit) {
 		code = exit.ExitCode()
 	} else if err != nil {
-		t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}
-	if code != want {
-		t.Fatalf("%s %s exited %d, want %d:\n%s", name, strings.Join(args, " "), code, want, out)
-	}
-	return string(out)
+	return string(out), code
 }
 
 // Every credential argument of the provider block is described, with an example, in the provider's

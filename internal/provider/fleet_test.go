@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,22 +37,13 @@ func TestDbsRestoreTasksDataSource_fleetOverQuota(t *testing.T) {
 		e.SetLatency(30 * time.Millisecond)
 		e.SetQuota(emulator.Quota{PerSecond: quota})
 		dir := t.TempDir()
-		config := fmt.Sprintf(`
-terraform {
-  required_providers {
-    alicloud = { source = "%s/alicloud" }
-  }
-}
-`, providerNamespace) + providerBlock(e, "") + fmt.Sprintf(`
+		writeMainTF(t, dir, providerBlock(e, "")+fmt.Sprintf(`
 data "alicloud_dbs_restore_tasks" "plan" {
   for_each       = toset(["%s"])
   backup_plan_id = each.value
   page_size      = %d
 }
-`, strings.Join(ids, `", "`), pageSize)
-		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-			t.Fatal(err)
-		}
+`, strings.Join(ids, `", "`), pageSize))
 		start := time.Now()
 		tf := cli.withEnv(e.env)
 		tf.run(t, dir, 0, "apply", "-auto-approve", "-input=false", "-no-color")
