@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,8 +21,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -789,39 +788,18 @@ type credentialsAssumeRole struct{ roleARN, externalID string }
 // diagnostics whole.
 func configureDirectly(t *testing.T, env testEnv, dbs, sts string, args map[string]tftypes.Value, ar *credentialsAssumeRole) diag.Diagnostics {
 	t.Helper()
-	ctx := context.Background()
-	p := env.provider()
-	var sresp provider.SchemaResponse
-	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
-	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	values := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		values[name] = tftypes.NewValue(at, nil)
-	}
-	for name, v := range args {
-		values[name] = v
-	}
-	stsValue := tftypes.NewValue(tftypes.String, nil)
+	set := map[string]tftypes.Value{"endpoints.dbs": tftypes.NewValue(tftypes.String, dbs)}
+	maps.Copy(set, args)
 	if sts != "" {
-		stsValue = tftypes.NewValue(tftypes.String, sts)
+		set["endpoints.sts"] = tftypes.NewValue(tftypes.String, sts)
 	}
-	values["endpoints"] = tftypes.NewValue(typ.AttributeTypes["endpoints"], map[string]tftypes.Value{
-		"dbs": tftypes.NewValue(tftypes.String, dbs), "sts": stsValue})
 	if ar != nil {
-		at := typ.AttributeTypes["assume_role"].(tftypes.Object)
-		v := map[string]tftypes.Value{}
-		for name, ft := range at.AttributeTypes {
-			v[name] = tftypes.NewValue(ft, nil)
-		}
-		v["role_arn"] = tftypes.NewValue(tftypes.String, ar.roleARN)
+		set["assume_role.role_arn"] = tftypes.NewValue(tftypes.String, ar.roleARN)
 		if ar.externalID != "" {
-			v["external_id"] = tftypes.NewValue(tftypes.String, ar.externalID)
+			set["assume_role.external_id"] = tftypes.NewValue(tftypes.String, ar.externalID)
 		}
-		values["assume_role"] = tftypes.NewValue(at, v)
 	}
-	var cresp provider.ConfigureResponse
-	p.Configure(ctx, provider.ConfigureRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, values)}}, &cresp)
-	return cresp.Diagnostics
+	return configureWith(t, env, func(tftypes.Object) map[string]tftypes.Value { return set })
 }
 
 // expectErrorWithout applies config through Terraform, the provider reading env, and checks the error it

@@ -46,11 +46,12 @@ func configWith(typ tftypes.Object, set map[string]tftypes.Value, prefix string)
 	return tftypes.NewValue(typ, values)
 }
 
-// configureWith runs Configure on the configuration with the values of set, in an empty environment.
-func configureWith(t *testing.T, set func(typ tftypes.Object) map[string]tftypes.Value) diag.Diagnostics {
+// configureWith runs Configure, reading env, on the configuration with the values of set (see
+// configWith), and returns its diagnostics whole.
+func configureWith(t *testing.T, env testEnv, set func(typ tftypes.Object) map[string]tftypes.Value) diag.Diagnostics {
 	t.Helper()
 	ctx := context.Background()
-	p := &alicloudProvider{version: "test", getenv: func(string) string { return "" }}
+	p := env.provider()
 	var sresp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
 	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
@@ -81,7 +82,7 @@ func TestProvider_everyUnknownArgumentRefused(t *testing.T) {
 	for _, p := range paths {
 		name := strings.Join(p, ".")
 		t.Run(name, func(t *testing.T) {
-			diags := configureWith(t, func(typ tftypes.Object) map[string]tftypes.Value {
+			diags := configureWith(t, testEnv{}, func(typ tftypes.Object) map[string]tftypes.Value {
 				return map[string]tftypes.Value{name: tftypes.NewValue(typeAt(typ, p), tftypes.UnknownValue)}
 			})
 			want := path.Empty()
@@ -114,7 +115,7 @@ func TestProvider_unknownArgumentsInOrder(t *testing.T) {
 	}
 	slices.Sort(leaves)
 	for range 5 {
-		diags := configureWith(t, func(typ tftypes.Object) map[string]tftypes.Value {
+		diags := configureWith(t, testEnv{}, func(typ tftypes.Object) map[string]tftypes.Value {
 			set := map[string]tftypes.Value{}
 			for _, leaf := range leaves {
 				set[leaf] = tftypes.NewValue(typeAt(typ, strings.Split(leaf, ".")), tftypes.UnknownValue)
