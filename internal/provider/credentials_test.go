@@ -681,7 +681,6 @@ assume_role {
   oidc_token        = "eyJ.wrong"
   role_arn          = "` + roleARN + `"
 }`, `AssumeRoleWithOIDC.*refused: AuthenticationFail.OIDCToken.Invalid.*request id`},
-		{"ECS role missing", `ecs_role_name = "Other"`, `RAM role "Other".*HTTP 404`},
 		{"a profile that cannot sign", fmt.Sprintf("profile = \"api\"\nshared_credentials_file = %q", bearer),
 			`mode BearerToken cannot sign a DBS request.*The modes that can are AK, StsToken, RamRoleArn.*CloudSSO, OAuth`},
 		{"ECS role missing", `ecs_role_name = "Other"`, `RAM role "Other".*GET /latest/meta-data/ram/security-credentials/Other at the ECS metadata service ` +
