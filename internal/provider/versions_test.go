@@ -53,17 +53,21 @@ var languageSince = struct {
 // providerFunctionsSince is when provider::NAME::FUNCTION() calls came (Terraform 1.8).
 const providerFunctionsSince = "1.8.0"
 
-// languageNeeds is what a module (the .tf files of one directory) uses that Terraform 1.0 did not have:
-// each construct with the release that introduced it.
-func languageNeeds(t *testing.T, dir string) map[string]*version.Version {
+// moduleFile is a .tf file of a module, parsed.
+type moduleFile struct {
+	name string
+	body *hclsyntax.Body
+}
+
+// parseModule parses the .tf files of the module in dir, in the order of their names.
+func parseModule(t *testing.T, dir string) []moduleFile {
 	t.Helper()
-	needs := map[string]*version.Version{}
-	need := func(what, since string) { needs[what] = version.Must(version.NewVersion(since)) }
-	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	names, err := filepath.Glob(filepath.Join(dir, "*.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range files {
+	var files []moduleFile
+	for _, name := range names {
 		src, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
@@ -72,7 +76,19 @@ func languageNeeds(t *testing.T, dir string) map[string]*version.Version {
 		if diags.HasErrors() {
 			t.Fatalf("%s: %s", name, diags.Error())
 		}
-		diags = hclsyntax.VisitAll(file.Body.(*hclsyntax.Body), func(node hclsyntax.Node) hcl.Diagnostics {
+		files = append(files, moduleFile{name: name, body: file.Body.(*hclsyntax.Body)})
+	}
+	return files
+}
+
+// languageNeeds is what a module (the .tf files of one directory) uses that Terraform 1.0 did not have:
+// each construct with the release that introduced it.
+func languageNeeds(t *testing.T, dir string) map[string]*version.Version {
+	t.Helper()
+	needs := map[string]*version.Version{}
+	need := func(what, since string) { needs[what] = version.Must(version.NewVersion(since)) }
+	for _, f := range parseModule(t, dir) {
+		diags := hclsyntax.VisitAll(f.body, func(node hclsyntax.Node) hcl.Diagnostics {
 			switch n := node.(type) {
 			case *hclsyntax.Block:
 				if since, ok := languageSince.blocks[n.Type]; ok {
@@ -101,7 +117,7 @@ func languageNeeds(t *testing.T, dir string) map[string]*version.Version {
 			return nil
 		})
 		if diags.HasErrors() {
-			t.Fatalf("%s: %s", name, diags.Error())
+			t.Fatalf("%s: %s", f.name, diags.Error())
 		}
 	}
 	return needs
@@ -110,21 +126,12 @@ func languageNeeds(t *testing.T, dir string) map[string]*version.Version {
 // requiredVersion is the terraform block's required_version of the module in dir, or "" without one.
 func requiredVersion(t *testing.T, dir string) string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
-	for _, name := range files {
-		src, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		file, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
-		if diags.HasErrors() {
-			t.Fatalf("%s: %s", name, diags.Error())
-		}
-		for _, block := range file.Body.(*hclsyntax.Body).Blocks {
+	for _, f := range parseModule(t, dir) {
+		for _, block := range f.body.Blocks {
 			if attr, ok := block.Body.Attributes["required_version"]; ok && block.Type == "terraform" {
 				v, diags := attr.Expr.Value(nil)
 				if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
-					t.Fatalf("%s: required_version is not a literal string", name)
+					t.Fatalf("%s: required_version is not a literal string", f.name)
 				}
 				return v.AsString()
 			}
