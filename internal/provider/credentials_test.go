@@ -265,6 +265,17 @@ func credentialHelper(t *testing.T, dir string) string {
 	return fmt.Sprintf("%q --profile ci", script)
 }
 
+// writeFile writes content to path, mode 0600, making its directory (mode 0700) when it is missing.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestCredentials_staticKeys(t *testing.T) {
 	t.Parallel()
 	t.Run("block", func(t *testing.T) {
@@ -944,19 +955,10 @@ provider "alicloud" {
 // endpoints.sts like every other role the provider assumes.
 func TestCredentials_credentialsFile(t *testing.T) {
 	t.Parallel()
-	write := func(t *testing.T, path, content string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
 	t.Run("access_key, in the home directory", func(t *testing.T) {
 		t.Parallel()
 		e := startCredentialsEmulator(t)
-		write(t, filepath.Join(e.env["HOME"], ".alibabacloud", "credentials"),
+		writeFile(t, filepath.Join(e.env["HOME"], ".alibabacloud", "credentials"),
 			fmt.Sprintf("[default]\ntype = access_key\naccess_key_id = %s\naccess_key_secret = %s\n", baseKey, baseSecret))
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, staticKey(baseKey, false))
@@ -965,7 +967,7 @@ func TestCredentials_credentialsFile(t *testing.T) {
 		t.Parallel()
 		e := startCredentialsEmulator(t)
 		file := filepath.Join(t.TempDir(), "credentials.ini")
-		write(t, file, fmt.Sprintf("[default]\ntype = ram_role_arn\naccess_key_id = %s\naccess_key_secret = %s\nrole_arn = %s\nrole_session_name = from-ini\n",
+		writeFile(t, file, fmt.Sprintf("[default]\ntype = ram_role_arn\naccess_key_id = %s\naccess_key_secret = %s\nrole_arn = %s\nrole_session_name = from-ini\n",
 			baseKey, baseSecret, roleARN))
 		e.env["ALIBABA_CLOUD_CREDENTIALS_FILE"] = file
 		n := e.readListing(t, "")
@@ -978,7 +980,7 @@ func TestCredentials_credentialsFile(t *testing.T) {
 		t.Parallel()
 		e := startCredentialsEmulator(t)
 		e.serveMetadata(t)
-		write(t, filepath.Join(e.env["HOME"], ".alibabacloud", "credentials"), "[default]\ntype = ecs_ram_role\nrole_name = EcsDbsReader\n")
+		writeFile(t, filepath.Join(e.env["HOME"], ".alibabacloud", "credentials"), "[default]\ntype = ecs_ram_role\nrole_name = EcsDbsReader\n")
 		n := e.readListing(t, "")
 		e.expectSigned(t, n, byInstance)
 	})

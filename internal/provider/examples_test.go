@@ -192,13 +192,7 @@ func TestExample_providerProfile(t *testing.T) {
   {"name": "ci", "mode": "AK", "access_key_id": %q, "access_key_secret": %q},
   {"name": "other", "mode": "AK", "access_key_id": "not-this-key", "access_key_secret": "x"}
 ]}`, testAccessKey, testSecretKey)
-	dir := filepath.Join(e.env["HOME"], ".aliyun")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(e.env["HOME"], ".aliyun", "config.json"), cfg)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.env.providers(),
 		Steps: []resource.TestStep{{
@@ -307,13 +301,7 @@ func TestExample_providerCredentialModes(t *testing.T) {
 func writeExampleProfile(t *testing.T, home, mode, role string) {
 	t.Helper()
 	profile := fmt.Sprintf(`{"name": "ci", "mode": %q, "access_key_id": %q, "access_key_secret": %q, "ram_role_arn": %q}`, mode, baseKey, baseSecret, role)
-	dir := filepath.Join(home, ".aliyun")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"current": "ci", "profiles": [`+profile+`]}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(home, ".aliyun", "config.json"), `{"current": "ci", "profiles": [`+profile+`]}`)
 }
 
 // examples/data-sources/alicloud_dbs_restore_tasks, the example on the data source's page.
