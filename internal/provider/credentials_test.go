@@ -120,7 +120,8 @@ func (e *credentialsEmulator) readListingWith(t *testing.T, config string) int {
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 			"alicloud": func() (tfprotov6.ProviderServer, error) {
 				// The production server, with the OAuth sign-in services of both sites at the emulator.
-				p := &alicloudProvider{version: "test", getenv: e.env.getenv, oauthSignInURLs: map[string]string{"CN": e.url, "INTL": e.url}}
+				p := e.env.provider()
+				p.oauthSignInURLs = map[string]string{"CN": e.url, "INTL": e.url}
 				s := newProtocol6Server(p)
 				return countingServer{ProviderServer: s, configures: &configures}, nil
 			},
